@@ -1,0 +1,38 @@
+"""wijkbudget: participatory budgeting for Dutch neighbourhoods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app.config import INSTANCE_DIR, Config
+
+
+def create_app(config: Any = None) -> Flask:
+    """Build the Flask app: config, extensions, blueprints, error handlers, CLI and Celery."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="static",
+    )
+    app.config.from_object(config or Config())
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    from app import models  # noqa: F401  (register the models with the metadata)
+    from app.celery_app import init_celery
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.web import register_web
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from app.web.i18n import init_i18n
+
+    init_i18n(app, babel)
+    register_web(app)
+    init_celery(app)
+    return app

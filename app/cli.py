@@ -1,0 +1,27 @@
+"""The `wijkbudget` command: a FlaskGroup over create_app with the project's own commands."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from app import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def main() -> None:
+    """wijkbudget: participatory budgeting for Dutch neighbourhoods."""
+
+
+def _register_commands() -> None:
+    from app.demo import demo_command
+
+    main.add_command(demo_command)
+    try:
+        from app.tally_command import tally_command
+    except ImportError:  # the counting CLI lands with the counting engine
+        return
+    main.add_command(tally_command)
+
+
+_register_commands()

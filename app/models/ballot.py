@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class Ballot(db.Model):  # type: ignore[name-defined,misc]
+    """An anonymous ballot: no user id, no timestamp, nothing that links it to a person.
+
+    `voter_key` is a keyed hash of (round, voter) computed by the service; the unique constraint
+    on (round_id, voter_key) is what enforces one ballot per voter per round.
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("round_id", "voter_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"), index=True)
+    voter_key: Mapped[str] = mapped_column(String(64))
+    receipt_code: Mapped[str] = mapped_column(String(32), unique=True)
+
+    choices: Mapped[list[BallotChoice]] = relationship(
+        back_populates="ballot", cascade="all, delete-orphan", order_by="BallotChoice.project_id"
+    )
+
+    @property
+    def project_ids(self) -> list[int]:
+        return [c.project_id for c in self.choices]
+
+
+class BallotChoice(db.Model):  # type: ignore[name-defined,misc]
+    """One chosen project on a ballot; the composite key keeps the project inside the ballot's round."""
+
+    __tablename__ = "ballot_choices"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["round_id", "project_id"],
+            ["projects.round_id", "projects.id"],
+            name="fk_ballot_choices_project_in_round",
+            ondelete="RESTRICT",
+        ),
+    )
+
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(Integer, index=True)
+
+    ballot: Mapped[Ballot] = relationship(back_populates="choices")

@@ -1,0 +1,64 @@
+"""Blueprints, error pages and login wiring."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db, login_manager
+
+
+def register_web(app: Flask) -> None:
+    from app.models import User
+    from app.web.auth.views import bp as auth_bp
+    from app.web.organise.views import bp as organise_bp
+    from app.web.public.views import bp as public_bp
+    from app.web.residents.views import bp as residents_bp
+    from app.web.review.views import bp as review_bp
+
+    for bp in (auth_bp, residents_bp, review_bp, organise_bp, public_bp):
+        app.register_blueprint(bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = ""
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    _register_error_pages(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
+        return render_template("errors.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(400)
+    def bad_request(e):  # type: ignore[no-untyped-def]
+        return page(400, _("Something is wrong with this request"), _("Please go back and try again."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):  # type: ignore[no-untyped-def]
+        return page(
+            400,
+            _("This form has expired"),
+            _("For your safety the form expired. Go back, reload the page and try again."),
+        )
+
+    @app.errorhandler(403)
+    def forbidden(e):  # type: ignore[no-untyped-def]
+        return page(403, _("No access"), _("You do not have permission to view this page."))
+
+    @app.errorhandler(404)
+    def not_found(e):  # type: ignore[no-untyped-def]
+        return page(404, _("Page not found"), _("This page does not exist (any more)."))
+
+    @app.errorhandler(429)
+    def too_many(e):  # type: ignore[no-untyped-def]
+        return page(429, _("Too many attempts"), _("Please wait a few minutes and try again."))
+
+    @app.errorhandler(500)
+    def server_error(e):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return page(500, _("Something went wrong"), _("Our apologies. Please try again later."))

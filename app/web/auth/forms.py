@@ -1,0 +1,42 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Fill in your e-mail address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Fill in your password."))])
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[
+            DataRequired(_l("Fill in your name.")),
+            Length(max=120, message=_l("Use at most 120 characters.")),
+        ],
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(_l("Fill in your e-mail address.")),
+            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    wijk_id = SelectField(_l("Your neighbourhood"), coerce=int, validate_choice=True)
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=10, message=_l("Choose a password of at least 10 characters.")),
+        ],
+        description=_l("At least 10 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
+    language = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])

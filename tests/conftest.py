@@ -1,0 +1,96 @@
+"""Shared fixtures.
+
+Database tests run on PostgreSQL (`TEST_DATABASE_URL`, default the local `test` database) with the
+schema built once by running the migrations, and each test inside a transaction that is rolled back.
+Tests that need real commits across connections (concurrency, Celery worker) use `committed_db`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+
+DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def test_database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _reset_schema(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    except Exception as exc:  # noqa: BLE001 - turn any connection problem into a clear failure
+        pytest.exit(f"PostgreSQL for the tests is unreachable at {url}: {exc}", returncode=3)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    url = test_database_url()
+    _reset_schema(url)
+    application = create_app(TestConfig(url))
+    with application.app_context():
+        upgrade()
+    yield application
+
+
+class _TestSession(scoped_session):  # type: ignore[type-arg]
+    """One session for the whole test; Flask-SQLAlchemy's teardown only rolls back what was not committed."""
+
+    def remove(self) -> None:
+        self.registry().rollback()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[scoped_session]:  # type: ignore[type-arg]
+    """Everything a test (and the requests it makes) writes is rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=True)
+    session = _TestSession(factory, scopefunc=lambda: "test")
+    original = db.session
+    db.session = session
+    try:
+        yield session
+    finally:
+        db.session = original
+        session.registry().close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def committed_db(app: Flask) -> Iterator[None]:
+    """Real commits (for concurrency and worker tests); every table is emptied afterwards."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app: Flask, db_session: scoped_session) -> FlaskClient:  # type: ignore[type-arg]
+    return app.test_client()

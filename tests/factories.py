@@ -1,0 +1,112 @@
+"""Small builders for test data. They commit into the test's outer transaction, which rolls back."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import Buurt, Phase, Project, ProjectStatus, Role, Round, User, Wijk
+
+PASSWORD = "correct horse battery"  # noqa: S105
+_seq = itertools.count(1)
+
+
+def make_wijk(name: str | None = None, buurten: tuple[str, ...] = ("Noord", "Zuid")) -> Wijk:
+    wijk = Wijk(name=name or f"Wijk {next(_seq)}", municipality="Utrecht", postcodes=["3512", "3513"])
+    wijk.buurten = [Buurt(name=b) for b in buurten]
+    db.session.add(wijk)
+    db.session.commit()
+    return wijk
+
+
+def make_user(
+    role: Role = Role.RESIDENT, *, email: str | None = None, wijk: Wijk | None = None, **kw: Any
+) -> User:
+    user = User(
+        email=email or f"{role.value}{next(_seq)}@example.nl",
+        name=kw.pop("name", f"{role.value.title()} {next(_seq)}"),
+        role=role.value,
+        language=kw.pop("language", "nl"),
+        wijk_id=wijk.id if wijk else None,
+        **kw,
+    )
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def phase_dates(phase: Phase, now: datetime | None = None) -> dict[str, datetime]:
+    """Phase dates such that `phase` is the current one by the calendar."""
+    now = now or datetime.now(UTC)
+    day = timedelta(days=1)
+    offsets = {  # days from now at which each phase starts
+        Phase.DRAFT: 1,
+        Phase.PROPOSALS: -1,
+        Phase.REVIEW: -3,
+        Phase.VOTING: -5,
+        Phase.CLOSED: -7,
+        Phase.PUBLISHED: -9,
+    }
+    start = now + offsets[phase] * day
+    return {
+        "proposals_open_at": start,
+        "review_open_at": start + 2 * day,
+        "voting_open_at": start + 4 * day,
+        "voting_close_at": start + 6 * day,
+        "results_at": start + 8 * day,
+    }
+
+
+def make_round(wijk: Wijk | None = None, phase: Phase = Phase.PROPOSALS, **kaders: Any) -> Round:
+    wijk = wijk or make_wijk()
+    values: dict[str, Any] = {
+        "title": f"Bewonersbudget {next(_seq)}",
+        "budget_cents": 5_000_000,
+        "min_project_cost_cents": 50_000,
+        "max_project_cost_cents": 2_000_000,
+        "categories": ["Groen", "Spelen", "Ontmoeten"],
+        "ballot_type": "knapsack",
+        "min_choices": 1,
+        "max_choices": 5,
+        "counting_rule": "greedy",
+        "tie_break": "default",
+        "leftover_policy": "return",
+        "out_of_scope": "Onderhoud dat de gemeente al doet.",
+    }
+    values.update(phase_dates(phase))
+    values.update(kaders)
+    rnd = Round(wijk_id=wijk.id, phase=phase.value, **values)
+    db.session.add(rnd)
+    db.session.commit()
+    return rnd
+
+
+def make_project(
+    rnd: Round, *, cost_cents: int = 500_000, status: ProjectStatus = ProjectStatus.FEASIBLE, **kw: Any
+) -> Project:
+    project = Project(
+        round_id=rnd.id,
+        title=kw.pop("title", f"Project {next(_seq)}"),
+        description=kw.pop("description", "Een mooi plan voor de buurt."),
+        cost_cents=cost_cents,
+        original_cost_cents=kw.pop("original_cost_cents", cost_cents),
+        category=kw.pop("category", "Groen"),
+        status=status.value,
+        review_reason=kw.pop(
+            "review_reason", "Niet haalbaar." if status == ProjectStatus.INFEASIBLE else None
+        ),
+        **kw,
+    )
+    db.session.add(project)
+    db.session.commit()
+    return project
+
+
+def login(client: FlaskClient, user: User) -> None:
+    response = client.post("/inloggen", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
