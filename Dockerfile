@@ -1,0 +1,20 @@
+# One image for web, worker and beat (docker-compose.yml picks the command).
+# Installed in place (-e) because templates/ and migrations/ live beside the app package.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /srv/wijkbudget
+
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY tasks ./tasks
+COPY templates ./templates
+COPY migrations ./migrations
+COPY scripts ./scripts
+COPY babel.cfg ./
+RUN pip install -e . && python scripts/build_translations.py \
+    && useradd --system --home /srv/wijkbudget wijkbudget && mkdir -p instance && chown wijkbudget instance
+USER wijkbudget
+
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "app.wsgi:app"]
