@@ -1,13 +1,213 @@
-"""`wijkbudget demo`: seed a realistic demo wijk when the database is empty."""
+"""`wijkbudget demo`: seed a realistic demo wijk.
+
+Lombok (Utrecht) gets a finished round of EUR 50,000 (13 proposals, three reviewed infeasible with public reasons,
+a few hundred synthetic ballots, counted and published through the real services) and a current round in the
+voting phase, so a visitor can log in as the demo resident and vote. Demo accounts are listed in the README.
+"""
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.demo_data import CATEGORIES, OUT_OF_SCOPE, PROPOSALS, SUPPORT, WIJK
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Ballot,
+    BallotChoice,
+    Buurt,
+    Phase,
+    Project,
+    ProjectStatus,
+    Role,
+    Round,
+    User,
+    Wijk,
+)
+from app.services import accounts
+from app.services.publishing import publish_round
+from app.services.voter_keys import new_receipt_code
+
+DEMO_PASSWORD = "wijkbudget-demo"  # noqa: S105 - documented demo accounts, never for production data
+DEMO_ACCOUNTS = (
+    ("bewoner@demo.wijkbudget.nl", "Sanne de Vries", Role.RESIDENT),
+    ("toetser@demo.wijkbudget.nl", "Ahmed El Amrani", Role.PROFESSIONAL),
+    ("organisator@demo.wijkbudget.nl", "Marieke Jansen", Role.ORGANISER),
+    ("admin@demo.wijkbudget.nl", "Beheer Gemeente", Role.ADMIN),
+)
+PROPOSERS = (("fatima@demo.wijkbudget.nl", "Fatima Bakkali"), ("joost@demo.wijkbudget.nl", "Joost van Dijk"))
+DEMO_VOTERS = 340
+DAY = timedelta(days=1)
 
 
 @click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only seed when the database holds no wijk yet.")
 @with_appcontext
-def demo_command() -> None:
-    """Seed the demo wijk (only when the database holds no wijk yet)."""
-    click.echo("demo: not yet implemented")
+def demo_command(if_empty: bool) -> None:
+    """Seed the demo wijk Lombok with a published round and a round in the voting phase."""
+    if db.session.scalar(select(Wijk.id).limit(1)) is not None:
+        if if_empty:
+            click.echo("The database already holds data; the demo is not seeded again.")
+            return
+        raise click.ClickException("The database already holds data; the demo only seeds an empty database.")
+    result = seed_demo()
+    click.echo(f"Demo wijk {WIJK['name']} seeded: published round {result['published_round']}, ")
+    click.echo(f"round in the voting phase {result['voting_round']}. Accounts: password '{DEMO_PASSWORD}'.")
+
+
+def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[str, int]:
+    """Create the demo data and return the ids of the two rounds."""
+    now = now or datetime.now(UTC)
+    wijk = _wijk()
+    users = _users(wijk)
+    finished = _round(wijk, "Bewonersbudget Lombok 2026", start=now - 60 * DAY, phase=Phase.CLOSED)
+    projects = _proposals(finished, users)
+    _ballots(finished, projects, voters)
+    db.session.add(
+        AuditEvent(actor_id=users["organiser"].id, action="round.voting_closed", round_id=finished.id)
+    )
+    db.session.commit()
+    publish_round(finished.id, actor_id=users["organiser"].id)
+
+    current = _round(
+        wijk, "Bewonersbudget Lombok 2027: extra ronde groen", start=now - 5 * DAY, phase=Phase.VOTING
+    )
+    current_projects = _proposals(current, users, subset=(0, 4, 6, 10, 11))
+    current.tie_break_lot = [
+        p.id for p in random.Random(2027).sample(current_projects, len(current_projects))
+    ]
+    current.voting_opened_at = current.voting_open_at
+    db.session.commit()
+    return {"published_round": finished.id, "voting_round": current.id}
+
+
+def _wijk() -> Wijk:
+    wijk = Wijk(
+        name=str(WIJK["name"]), municipality=str(WIJK["municipality"]), postcodes=list(WIJK["postcodes"])
+    )
+    wijk.buurten = [Buurt(name=name) for name in WIJK["buurten"]]
+    db.session.add(wijk)
+    db.session.flush()
+    return wijk
+
+
+def _users(wijk: Wijk) -> dict[str, User]:
+    users: dict[str, User] = {}
+    for email, name, role in DEMO_ACCOUNTS:
+        user = User(email=email, name=name, role=role.value, language="nl", wijk_id=wijk.id)
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        users[role.value] = user
+    for index, (email, name) in enumerate(PROPOSERS):
+        user = User(
+            email=accounts.normalise_email(email), name=name, role=Role.RESIDENT.value, wijk_id=wijk.id
+        )
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        users[f"proposer{index}"] = user
+    db.session.flush()
+    return users
+
+
+def _round(wijk: Wijk, title: str, *, start: datetime, phase: Phase) -> Round:
+    rnd = Round(
+        wijk_id=wijk.id,
+        title=title,
+        phase=phase.value,
+        proposals_open_at=start,
+        review_open_at=start + 1 * DAY if phase == Phase.VOTING else start + 20 * DAY,
+        voting_open_at=start + 2 * DAY if phase == Phase.VOTING else start + 35 * DAY,
+        voting_close_at=start + 16 * DAY if phase == Phase.VOTING else start + 50 * DAY,
+        results_at=start + 18 * DAY if phase == Phase.VOTING else start + 55 * DAY,
+        budget_cents=5_000_000 if phase != Phase.VOTING else 2_000_000,
+        min_project_cost_cents=250_000,
+        max_project_cost_cents=2_500_000 if phase != Phase.VOTING else 2_000_000,
+        categories=list(CATEGORIES),
+        ballot_type="knapsack",
+        min_choices=1,
+        max_choices=len(PROPOSALS),
+        counting_rule="greedy",
+        tie_break="default",
+        leftover_policy="next_round",
+        out_of_scope=OUT_OF_SCOPE,
+    )
+    if phase == Phase.CLOSED:
+        rnd.voting_opened_at = rnd.voting_open_at
+        rnd.voting_closed_at = rnd.voting_close_at
+    db.session.add(rnd)
+    db.session.flush()
+    return rnd
+
+
+def _proposals(rnd: Round, users: dict[str, User], subset: tuple[int, ...] | None = None) -> list[Project]:
+    """Add the demo proposals with their review outcome; returns them in PROPOSALS order."""
+    buurten = sorted(rnd.wijk.buurten, key=lambda b: WIJK["buurten"].index(b.name))
+    authors = [users["resident"], users["proposer0"], users["proposer1"]]
+    projects = []
+    for index, item in enumerate(PROPOSALS):
+        if subset is not None and index not in subset:
+            continue
+        verdict, reason = cast(tuple[str, str], item["review"])
+        cost = cast(int, item["cost"]) * 100
+        new_cost = cast(int, item.get("new_cost", item["cost"])) * 100
+        project = Project(
+            round_id=rnd.id,
+            title=str(item["title"]),
+            description=str(item["description"]),
+            original_cost_cents=cost,
+            cost_cents=new_cost,
+            cost_change_reason=item.get("cost_reason") if new_cost != cost else None,
+            category=str(item["category"]),
+            buurt_id=buurten[cast(int, item["buurt"])].id,
+            author_id=authors[index % len(authors)].id,
+            status=ProjectStatus.FEASIBLE.value if verdict == "feasible" else ProjectStatus.INFEASIBLE.value,
+            review_reason=reason,
+            reviewer_id=users["professional"].id,
+            reviewed_at=rnd.review_open_at + DAY,
+        )
+        if project.cost_cents == project.original_cost_cents:
+            project.cost_change_reason = None
+        db.session.add(project)
+        projects.append(project)
+    db.session.flush()
+    for project in projects:
+        db.session.add(
+            AuditEvent(
+                actor_id=users["professional"].id,
+                action="project.reviewed",
+                round_id=rnd.id,
+                subject=project.title,
+                details={"status": project.status, "reason": project.review_reason},
+                created_at=rnd.review_open_at + DAY,
+            )
+        )
+    return projects
+
+
+def _ballots(rnd: Round, projects: list[Project], voters: int) -> None:
+    """Synthetic knapsack ballots: each voter picks projects by their support and keeps what fits the budget."""
+    rng = random.Random(2026)  # fixed seed: the demo result is the same every time
+    support = {p.id: SUPPORT[i] for i, p in enumerate(projects)}
+    feasible = [p for p in projects if p.status == ProjectStatus.FEASIBLE.value]
+    for _voter in range(voters):
+        wanted = [p for p in feasible if rng.random() < support[p.id]]
+        rng.shuffle(wanted)
+        chosen, spent = [], 0
+        for project in wanted:
+            if spent + project.cost_cents <= rnd.budget_cents:
+                chosen.append(project)
+                spent += project.cost_cents
+        if not chosen:
+            chosen = [rng.choice(feasible)]
+        # Synthetic voters have no identity, so their anonymous key is just random.
+        ballot = Ballot(round_id=rnd.id, voter_key=f"{rng.getrandbits(256):064x}")
+        ballot.receipt_code = new_receipt_code()
+        ballot.choices = [BallotChoice(project_id=p.id, round_id=rnd.id) for p in chosen]
+        db.session.add(ballot)
+    db.session.flush()

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _build_translations_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("build_translations", ROOT / "scripts" / "build_translations.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_translations", ROOT / "scripts" / "build_translations.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -39,7 +39,8 @@ def _refuse_changes_to_published_results(session: Session, flush_context: Any, i
     for obj in list(session.dirty) + list(session.deleted):
         if not isinstance(obj, Result) or not session.is_modified(obj) and obj not in session.deleted:
             continue
-        committed = db.inspect(obj).attrs.published_at.history
+        # load_history() also sees the stored value of an expired (just committed) instance.
+        committed = db.inspect(obj).attrs.published_at.load_history()
         was_published = (committed.unchanged or committed.deleted or [None])[0] is not None
         if was_published:
             raise PublishedResultError(f"result of round {obj.round_id} is published and cannot change")

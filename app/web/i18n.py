@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import Babel, format_datetime
 from flask_login import current_user
+
+from app.money import euro_text
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, tasks and the demo speak the default language
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
@@ -19,25 +23,13 @@ def select_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def euro(cents: int | None) -> str:
-    """Format integer cents as Dutch-style euros: EUR 1.234,50 -> '€ 1.234,50' (whole euros without ',00')."""
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(int(cents)), 100)
-    text = f"{whole:,}".replace(",", ".")
-    if rest:
-        text += f",{rest:02d}"
-    return f"{sign}€\u00a0{text}"
-
-
 def init_i18n(app: Flask, babel: Babel) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
     )
-    app.jinja_env.filters["euro"] = euro
+    app.jinja_env.filters["euro"] = euro_text
 
     def local_datetime(value: datetime | None, fmt: str = "d MMMM yyyy HH:mm") -> str:
         return "" if value is None else format_datetime(value, fmt)

@@ -1,7 +1,43 @@
-"""Public results pages of published rounds."""
+"""Public results pages of published rounds. No login; nothing is shown before publication."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, jsonify, render_template
+from flask_babel import gettext as _
+
+from app.services import publishing
+from app.services.errors import NotFound
+from app.web.public.presenter import ResultPage, as_json, present, votes_chart
 
 bp = Blueprint("public", __name__, url_prefix="/uitslag")
+
+
+@bp.route("/")
+def index():  # type: ignore[no-untyped-def]
+    return render_template("public/index.html", published=publishing.published_rounds())
+
+
+@bp.route("/<int:round_id>")
+def results(round_id: int):  # type: ignore[no-untyped-def]
+    try:
+        page = _page(round_id)
+    except NotFound as missing:
+        return _not_published(missing), 404
+    return render_template("public/results.html", page=page, chart=votes_chart(page))
+
+
+@bp.route("/<int:round_id>.json")
+def results_json(round_id: int):  # type: ignore[no-untyped-def]
+    try:
+        page = _page(round_id)
+    except NotFound as missing:
+        return jsonify({"error": str(missing.message)}), 404
+    return jsonify(as_json(page))
+
+
+def _page(round_id: int) -> ResultPage:
+    return present(publishing.published_result(round_id))
+
+
+def _not_published(missing: NotFound) -> str:
+    return render_template("errors.html", code=404, title=_("No result yet"), message=missing.message)

@@ -1,0 +1,1 @@
+"""Residents: rounds, kaders, proposals and ballots."""

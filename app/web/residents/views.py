@@ -1,24 +1,76 @@
-"""Residents: rounds, kaders, proposals and ballots."""
+"""Residents: the rounds, a round's page, its projects, and one's own proposals.
+
+Proposal and ballot routes live in their own modules, registered on the same blueprint below.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
-from sqlalchemy import select
+from flask import render_template
+from flask_login import current_user, login_required
 
-from app.extensions import db
-from app.models import Round
+from app.services import ballots, proposals
+from app.web.residents.blueprint import bp, round_or_404
 
-bp = Blueprint("residents", __name__)
+__all__ = ["bp"]
+
+
+def _user():  # type: ignore[no-untyped-def]
+    return current_user if current_user.is_authenticated else None
 
 
 @bp.route("/")
 def home():  # type: ignore[no-untyped-def]
-    rounds = db.session.scalars(select(Round).order_by(Round.voting_open_at.desc())).all()
-    return render_template("residents/home.html", rounds=rounds)
+    user = _user()
+    rounds = proposals.rounds_for(user)
+    own_wijk_id = user.wijk_id if user else None
+    own = [r for r in rounds if own_wijk_id is not None and r.wijk_id == own_wijk_id]
+    others = [r for r in rounds if r not in own]
+    return render_template("residents/home.html", own_rounds=own, other_rounds=others)
+
+
+@bp.route("/ronde/<int:round_id>")
+def round_page(round_id: int):  # type: ignore[no-untyped-def]
+    rnd = round_or_404(round_id)
+    user = _user()
+    return render_template(
+        "residents/round.html",
+        round=rnd,
+        propose_refusal=proposals.may_propose(user, rnd),
+        vote_refusal=ballots.may_vote(user, rnd),
+        ballot=ballots.current_ballot(user, rnd.id) if user else None,
+    )
+
+
+@bp.route("/ronde/<int:round_id>/projecten")
+def projects(round_id: int):  # type: ignore[no-untyped-def]
+    rnd = round_or_404(round_id)
+    return render_template("residents/projects.html", round=rnd, projects=rnd.projects)
+
+
+@bp.route("/project/<int:project_id>")
+def project(project_id: int):  # type: ignore[no-untyped-def]
+    item = proposals.public_project(project_id)
+    user = _user()
+    mine = user is not None and item.author_id == user.id
+    return render_template("residents/project.html", project=item, round=item.round, mine=mine)
 
 
 @bp.route("/mijn-voorstellen")
 @login_required
 def my_proposals():  # type: ignore[no-untyped-def]
-    return render_template("residents/my_proposals.html")
+    own = proposals.proposals_of(current_user)
+    notes = proposals.proposal_notifications(current_user)
+    unread = [n.id for n in notes if n.read_at is None]
+    page = render_template(
+        "residents/my_proposals.html",
+        projects=own,
+        projects_by_id={p.id: p for p in own},
+        notifications=notes,
+        unread=set(unread),
+    )
+    proposals.mark_notifications_read(current_user, unread)
+    return page
+
+
+# Register the proposal and ballot routes on the blueprint.
+from app.web.residents import ballot_views, proposal_views  # noqa: E402, F401

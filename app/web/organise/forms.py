@@ -1,0 +1,233 @@
+"""Organiser forms: wijk, round (kaders and dates) and a CSRF-only confirmation form.
+
+Field names equal the service's setting names, so a service's field errors land on the right field.
+Money is entered in euros and handed to services as integer cents; dates are entered in Amsterdam time
+and handed over as aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
+
+from app.models import BallotType, LeftoverPolicy, TieBreak
+from app.money import parse_euros
+from app.services.rounds import MAX_CHOICES, counting_rules
+from app.web.organise.labels import counting_rule_label
+
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+
+
+def format_euros(cents: int) -> str:
+    """Cents as an editable amount: "1234" or "1234,50" ("1234.50" in English)."""
+    whole, rest = divmod(cents, 100)
+    if not rest:
+        return str(whole)
+    decimal = "." if str(get_locale() or "nl").startswith("en") else ","
+    return f"{whole}{decimal}{rest:02d}"
+
+
+class EuroField(StringField):
+    """An amount in euros; `data` is integer cents, or None when left empty."""
+
+    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.required = required
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        if not valuelist or not str(valuelist[0]).strip():
+            return
+        try:
+            self.data = parse_euros(str(valuelist[0]))
+        except OverflowError:
+            raise ValueError(_l("This amount is too large.")) from None
+        except ValueError:
+            raise ValueError(_l("Fill in an amount in euros, for example 1.234,50.")) from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.required and self.data is None and not self.process_errors:
+            raise StopValidation(_l("Fill in an amount in euros."))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else format_euros(self.data)
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A datetime-local input read as Amsterdam time; `data` is an aware UTC datetime."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        if not valuelist or not str(valuelist[0]).strip():
+            return
+        for fmt in self.strptime_format:
+            try:
+                naive = datetime.strptime(str(valuelist[0]).strip(), fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(_l("Fill in a date and time, for example 01-03-2026 09:00."))
+        local = naive.replace(tzinfo=LOCAL_TZ)
+        if local.astimezone(UTC).astimezone(LOCAL_TZ).replace(tzinfo=None) != naive:
+            raise ValueError(
+                _l("This time does not exist because the clocks go forward. Choose another time.")
+            )
+        self.data = local.astimezone(UTC)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if not self.data:
+            return ""
+        return str(self.data.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M"))
+
+
+def split_lines(text: str | None) -> list[str]:
+    """One item per line; empty lines dropped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def split_postcodes(text: str | None) -> list[str]:
+    """Postcodes separated by new lines, commas, semicolons or spaces."""
+    return [p for p in re.split(r"[\s,;]+", text or "") if p]
+
+
+_REQUIRED_DATE = _l("Fill in a date and time.")
+_CHOOSE = _l("Choose one of the options.")
+_TOO_LONG = _l("Use at most %(max)d characters.")
+
+
+class WijkForm(FlaskForm):
+    name = StringField(
+        _l("Name of the neighbourhood"),
+        validators=[
+            DataRequired(_l("Fill in the name of the neighbourhood.")),
+            Length(max=120, message=_TOO_LONG),
+        ],
+    )
+    municipality = StringField(
+        _l("Municipality"),
+        validators=[DataRequired(_l("Fill in the municipality.")), Length(max=120, message=_TOO_LONG)],
+    )
+    buurten = TextAreaField(
+        _l("Buurten (smaller areas)"), description=_l("One buurt per line. You may leave this empty.")
+    )
+    postcodes = TextAreaField(
+        _l("Postcode areas"),
+        description=_l(
+            "The 4-digit postcodes (PC4) of the neighbourhood, one per line or separated by commas."
+        ),
+    )
+
+
+def _whole_number(minimum: int, maximum: int) -> list[Any]:
+    message = _l("Fill in a whole number from %(min)d to %(max)d.", min=minimum, max=maximum)
+    return [Optional(), NumberRange(min=minimum, max=maximum, message=message)]
+
+
+def _number_field(label: Any, minimum: int, maximum: int, description: Any) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=_whole_number(minimum, maximum),
+        description=description,
+        invalid_value_message=_l("Fill in a whole number, for example 3."),
+    )
+
+
+class RoundForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Fill in a title for the round.")), Length(max=200, message=_TOO_LONG)],
+    )
+    budget_cents = EuroField(_l("Budget (euros)"), description=_l("For example 50.000 or 50000,00."))
+    min_project_cost_cents = EuroField(_l("Minimum cost of one project (euros)"))
+    max_project_cost_cents = EuroField(
+        _l("Maximum cost of one project (euros)"), description=_l("At most the budget.")
+    )
+    categories = TextAreaField(
+        _l("Categories"),
+        validators=[DataRequired(_l("Fill in at least one category."))],
+        description=_l("One category per line, at least one."),
+    )
+    ballot_type = RadioField(
+        _l("How residents vote"),
+        choices=[
+            (BallotType.KNAPSACK.value, _l("Budget ballot: choose projects until the budget is used up")),
+            (BallotType.APPROVAL.value, _l("Approval ballot: choose a number of projects you support")),
+        ],
+        default=BallotType.KNAPSACK.value,
+        invalid_choice_message=_CHOOSE,
+    )
+    min_choices = _number_field(
+        _l("Minimum number of choices"), 1, MAX_CHOICES, _l("Only for an approval ballot.")
+    )
+    max_choices = _number_field(
+        _l("Maximum number of choices"), 1, MAX_CHOICES, _l("Only for an approval ballot.")
+    )
+    knapsack_min_spend_pct = _number_field(
+        _l("Minimum share of the budget a ballot must use (%)"),
+        0,
+        100,
+        _l("Only for a budget ballot. Leave empty for no minimum."),
+    )
+    counting_rule = SelectField(_l("Counting rule"), default="greedy", invalid_choice_message=_CHOOSE)
+    tie_break = RadioField(
+        _l("When projects have the same number of votes"),
+        choices=[
+            (
+                TieBreak.DEFAULT.value,
+                _l("Cheaper project first, then more votes, then a lot drawn when voting opens"),
+            ),
+            (TieBreak.LEXICOGRAPHIC.value, _l("Lower project number first")),
+        ],
+        default=TieBreak.DEFAULT.value,
+        invalid_choice_message=_CHOOSE,
+    )
+    leftover_policy = RadioField(
+        _l("Money that is left over"),
+        choices=[
+            (LeftoverPolicy.RETURN_TO_MUNICIPALITY.value, _l("Goes back to the municipality")),
+            (LeftoverPolicy.NEXT_ROUND.value, _l("Goes to the next round")),
+            (
+                LeftoverPolicy.NEXT_PROJECT_PARTIAL.value,
+                _l("Goes to the next project in line, if it can be done for less"),
+            ),
+        ],
+        default=LeftoverPolicy.RETURN_TO_MUNICIPALITY.value,
+        invalid_choice_message=_CHOOSE,
+    )
+    out_of_scope = TextAreaField(
+        _l("What this budget cannot be used for"),
+        description=_l("Plain words, for example: maintenance the municipality already does."),
+    )
+    proposals_open_at = LocalDateTimeField(_l("Proposals open"), validators=[InputRequired(_REQUIRED_DATE)])
+    review_open_at = LocalDateTimeField(
+        _l("Feasibility check starts (proposals close)"), validators=[InputRequired(_REQUIRED_DATE)]
+    )
+    voting_open_at = LocalDateTimeField(_l("Voting opens"), validators=[InputRequired(_REQUIRED_DATE)])
+    voting_close_at = LocalDateTimeField(_l("Voting closes"), validators=[InputRequired(_REQUIRED_DATE)])
+    results_at = LocalDateTimeField(_l("Result published"), validators=[InputRequired(_REQUIRED_DATE)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.counting_rule.choices = [(rule, counting_rule_label(rule)) for rule in counting_rules()]
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

@@ -1,0 +1,69 @@
+"""The ballot (only while voting is open) and the receipt afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.models import Round
+from app.services import ballots
+from app.web.residents.blueprint import bp, refusal_page, round_or_404
+from app.web.residents.forms import BallotForm
+
+
+@bp.route("/ronde/<int:round_id>/stemmen", methods=["GET", "POST"])
+@login_required
+def ballot(round_id: int):  # type: ignore[no-untyped-def]
+    rnd = round_or_404(round_id)
+    refusal = ballots.may_vote(current_user, rnd)
+    if refusal is not None:
+        return refusal_page(rnd, refusal)
+    form = BallotForm()
+    if not form.validate_on_submit():
+        current = ballots.current_ballot(current_user, rnd.id)
+        return _ballot_page(rnd, form, current.project_ids if current else [], checked=False)
+    chosen = request.form.getlist("project_ids")
+    if request.form.get("action") == "check":  # "Check my choice": show the total and problems, save nothing
+        return _ballot_page(rnd, form, chosen, checked=True)
+    try:
+        _stored, created = ballots.cast_ballot(current_user, rnd.id, chosen)
+    except ballots.BallotRejected:
+        return _ballot_page(rnd, form, chosen, checked=True, status=400)
+    flash(_("Your vote has been saved.") if created else _("Your vote has been changed."), "success")
+    return redirect(url_for("residents.receipt", round_id=rnd.id))
+
+
+@bp.route("/ronde/<int:round_id>/stembewijs")
+@login_required
+def receipt(round_id: int):  # type: ignore[no-untyped-def]
+    rnd = round_or_404(round_id)
+    stored = ballots.current_ballot(current_user, rnd.id)
+    if stored is None:
+        flash(_("You have not voted in this round yet."), "info")
+        return redirect(url_for("residents.round_page", round_id=rnd.id))
+    return render_template(
+        "residents/receipt.html",
+        round=rnd,
+        ballot=stored,
+        projects=ballots.chosen_projects(stored),
+        can_change=ballots.may_vote(current_user, rnd) is None,
+    )
+
+
+def _ballot_page(
+    rnd: Round, form: BallotForm, chosen: Iterable[object], *, checked: bool, status: int = 200
+) -> tuple[str, int]:
+    check = ballots.check_ballot(rnd, chosen)
+    page = render_template(
+        "residents/ballot.html",
+        round=rnd,
+        form=form,
+        options=ballots.ballot_options(rnd),
+        check=check,
+        checked=checked,
+        has_voted=ballots.current_ballot(current_user, rnd.id) is not None,
+    )
+    return page, status
