@@ -10,35 +10,19 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Ballot, Phase, Project, ProjectStatus
+from tests.browser.helpers import assert_accessible, log_in
 from tests.factories import PASSWORD, make_project, make_round, make_user
 
 pytestmark = pytest.mark.browser
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=WCAG_AA)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def _log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/inloggen")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(?!inloggen).*"))
 
 
 def test_propose_with_a_mistake_then_succeed(page, browser_app: Flask) -> None:  # type: ignore[no-untyped-def]
     with browser_app.app_context():
         rnd = make_round(phase=Phase.PROPOSALS)
         email, round_id = make_user(wijk=rnd.wijk).email, rnd.id
-    _log_in(page, email)
+    log_in(page, email, PASSWORD)
     page.goto(f"/ronde/{round_id}")
-    _assert_accessible(page)
+    assert_accessible(page)
     page.click(f"a[href='/ronde/{round_id}/voorstel']")
     page.fill("#title", "Bankjes in het park")
     page.fill("#description", "Vier bankjes langs het pad voor wie even wil uitrusten.")
@@ -46,13 +30,13 @@ def test_propose_with_a_mistake_then_succeed(page, browser_app: Flask) -> None: 
     page.select_option("#category", "Groen")
     page.click("main form button[type=submit]")
     assert page.locator("#cost-error").is_visible()
-    _assert_accessible(page)
+    assert_accessible(page)
     page.fill("#cost", "2.500,50")
     page.click("main form button[type=submit]")
     assert "Bedankt! Je voorstel is ingediend." in page.inner_text("main")
-    _assert_accessible(page)
+    assert_accessible(page)
     page.goto("/mijn-voorstellen")
-    _assert_accessible(page)
+    assert_accessible(page)
     with browser_app.app_context():
         assert db.session.query(Project).filter_by(round_id=round_id).one().cost_cents == 250_050
 
@@ -63,21 +47,21 @@ def test_ballot_running_total_check_and_cast(page, browser_app: Flask) -> None: 
         ids = [make_project(rnd, cost_cents=c, title=f"Plan {c // 100}").id for c in (2_000_000, 1_500_000)]
         make_project(rnd, status=ProjectStatus.INFEASIBLE, title="Afgewezen plan")
         email, round_id = make_user(wijk=rnd.wijk).email, rnd.id
-    _log_in(page, email)
+    log_in(page, email, PASSWORD)
     page.goto(f"/ronde/{round_id}/stemmen")
-    _assert_accessible(page)
+    assert_accessible(page)
     page.check(f"#project-{ids[0]}")
     page.check(f"#project-{ids[1]}")
     assert page.inner_text("[data-total=spent]").replace("\u00a0", " ") == "€ 35.000"
     assert page.inner_text("[data-total=left]").replace("\u00a0", " ") == "-€ 5.000"
     page.click("button[value=check]")
     assert "Je keuze kost € 35.000" in page.inner_text("main").replace("\u00a0", " ")
-    _assert_accessible(page)
+    assert_accessible(page)
     with browser_app.app_context():
         assert db.session.query(Ballot).count() == 0
     page.uncheck(f"#project-{ids[1]}")
     page.click("button[value=cast]")
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", page.inner_text(".receipt").strip())
-    _assert_accessible(page)
+    assert_accessible(page)
     page.goto(f"/ronde/{round_id}/projecten")
-    _assert_accessible(page)
+    assert_accessible(page)

@@ -12,25 +12,9 @@ from sqlalchemy import select
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.models import Ballot, Project, Result, Round
+from tests.browser.helpers import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=WCAG_AA)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/inloggen")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(?!inloggen).*"))
 
 
 def test_vote_change_close_publish_and_see_winners(page, browser_app: Flask) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +29,7 @@ def test_vote_change_close_publish_and_see_winners(page, browser_app: Flask) -> 
         projects["Schaaktafels op het Moskeeplein"],
     )
 
-    log_in(page, "bewoner@demo.wijkbudget.nl")
+    log_in(page, "bewoner@demo.wijkbudget.nl", DEMO_PASSWORD)
     page.goto(f"/ronde/{round_id}/stemmen")
     assert_accessible(page)
     page.check(f"#project-{first}")
@@ -66,7 +50,7 @@ def test_vote_change_close_publish_and_see_winners(page, browser_app: Flask) -> 
         assert len(ballots) == 1 and sorted(ballots[0].project_ids) == sorted([first, third])
 
     page.click("header form button[type=submit]:not([name=lang])")  # log out
-    log_in(page, "organisator@demo.wijkbudget.nl")
+    log_in(page, "organisator@demo.wijkbudget.nl", DEMO_PASSWORD)
     page.goto(f"/organiseren/ronde/{round_id}/stemming-sluiten")
     page.click("main form button[type=submit]")
     page.goto(f"/organiseren/ronde/{round_id}/publiceren")
