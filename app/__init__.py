@@ -23,6 +23,7 @@ def create_app(config: Any = None) -> Flask:
     from app import models  # noqa: F401  (register the models with the metadata)
     from app.celery_app import init_celery
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.sqlite_support import configure_sqlite
     from app.web import register_web
 
     db.init_app(app)
@@ -33,6 +34,8 @@ def create_app(config: Any = None) -> Flask:
     from app.web.i18n import init_i18n
 
     init_i18n(app, babel)
+    with app.app_context():
+        configure_sqlite(db.engine)
     register_web(app)
     init_celery(app)
     return app

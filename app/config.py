@@ -73,6 +73,8 @@ class Config:
 class TestConfig(Config):
     """Tests use TEST_DATABASE_URL (PostgreSQL in CI) and run tasks in-process."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, database_url: str | None = None) -> None:
         super().__init__()
         self.TESTING = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -23,7 +24,7 @@ from app.extensions import db
 DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def test_database_url() -> str:
+def database_url_for_tests() -> str:
     url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
@@ -31,6 +32,9 @@ def test_database_url() -> str:
 
 
 def _reset_schema(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///") :]).unlink(missing_ok=True)
+        return
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
@@ -46,7 +50,7 @@ def _reset_schema(url: str) -> None:
 def app() -> Iterator[Flask]:
     from flask_migrate import upgrade
 
-    url = test_database_url()
+    url = database_url_for_tests()
     _reset_schema(url)
     application = create_app(TestConfig(url))
     with application.app_context():
@@ -86,9 +90,13 @@ def committed_db(app: Flask) -> Iterator[None]:
     yield
     with app.app_context():
         db.session.remove()
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
         with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            if conn.dialect.name == "postgresql":
+                tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
 
 
 @pytest.fixture

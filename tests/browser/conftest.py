@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import TestConfig
-from tests.conftest import test_database_url
+from tests.conftest import database_url_for_tests
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -41,7 +41,7 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def browser_app(app: Flask) -> Flask:
     """A second app on the same database as `app` (whose migrations built the schema), with CSRF on."""
-    config = TestConfig(test_database_url())
+    config = TestConfig(database_url_for_tests())
     config.WTF_CSRF_ENABLED = True
     return create_app(config)
 

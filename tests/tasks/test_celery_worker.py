@@ -48,7 +48,7 @@ def _require_redis(url: str) -> None:
 def worker_app(app: Flask) -> Iterator[Flask]:
     """A second Flask app in this process whose Celery really goes through Redis (not eager)."""
     url = _worker_redis_url()
-    config = app_config.TestConfig(conftest.test_database_url())
+    config = app_config.TestConfig(conftest.database_url_for_tests())
     config.CELERY = dict(
         config.CELERY,
         broker_url=url,
