@@ -1,0 +1,170 @@
+"""Count a pabulib file from the command line: read, count, time both, report as JSON or a table."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .explain import Language, format_number, json_number, render_text
+from .model import Election, Points
+from .pabulib import parse_number, read_pabulib
+from .rules import RULES, Outcome, UnknownRuleError, count
+
+
+@dataclass(frozen=True)
+class TallyRun:
+    """One counted file: the election read, the outcome, where the rule came from and the timings."""
+
+    file: str
+    election: Election
+    outcome: Outcome
+    rule_source: Literal["argument", "file"]
+    read_seconds: float
+    count_seconds: float
+
+    def to_dict(self) -> dict[str, object]:
+        """:meth:`Outcome.to_dict` plus ``file``, ``rule_source``, ``election``, ``projects`` and ``seconds``."""
+        election = self.election
+        result = self.outcome.to_dict()
+        result["file"] = self.file
+        result["rule_source"] = self.rule_source
+        result["election"] = {
+            "budget": json_number(election.budget),
+            "vote_type": election.vote_type,
+            "num_projects": len(election.projects),
+            "num_voters": election.num_voters,
+            "description": election.meta.get("description", ""),
+            "currency": election.meta.get("currency", ""),
+            "notes": list(election.notes),
+        }
+        result["projects"] = {
+            pid: {"name": p.name, "cost": json_number(p.cost)} for pid, p in election.projects.items()
+        }
+        result["seconds"] = {"read": round(self.read_seconds, 6), "count": round(self.count_seconds, 6)}
+        return result
+
+
+def run_tally(
+    path: str | os.PathLike[str],
+    rule: str | None = None,
+    min_score: Points | str | None = None,
+    tie_break: str = "default",
+    lot_order: Sequence[str] | None = None,
+) -> TallyRun:
+    """Read a ``.pb`` file and count it.
+
+    ``rule``: one of :data:`~app.counting.rules.RULES`; ``None`` means the file's own META ``rule``, which
+    must then be one of them, otherwise :class:`~app.counting.rules.UnknownRuleError` (its message lists the
+    rules).  ``min_score`` may be text (``"100"``) or an exact number.  Raises
+    :class:`~app.counting.pabulib.PabulibError` for a broken file and ``ValueError`` for a bad minimum score.
+    """
+    started = time.perf_counter()
+    election = read_pabulib(path)
+    read_seconds = time.perf_counter() - started
+
+    source: Literal["argument", "file"] = "argument"
+    if rule is None:
+        source = "file"
+        rule = election.meta.get("rule", "").strip()
+        if rule not in RULES:
+            raise UnknownRuleError(
+                f"the file's META rule is {rule!r}, which is not a rule this counter implements; "
+                f"choose one of: {', '.join(RULES)}"
+            )
+    threshold: Points | None
+    if isinstance(min_score, str):
+        try:
+            threshold = parse_number(min_score)
+        except ValueError:
+            raise ValueError(f"minimum score {min_score!r} is not a number") from None
+    else:
+        threshold = min_score
+
+    started = time.perf_counter()
+    outcome = count(election, rule, tie_break=tie_break, lot_order=lot_order, min_score=threshold)
+    count_seconds = time.perf_counter() - started
+    return TallyRun(os.path.basename(os.fspath(path)), election, outcome, source, read_seconds, count_seconds)
+
+
+def tally_file(
+    path: str | os.PathLike[str],
+    rule: str | None = None,
+    min_score: Points | str | None = None,
+    tie_break: str = "default",
+    lot_order: Sequence[str] | None = None,
+) -> dict[str, object]:
+    """:func:`run_tally` as a JSON-ready dict (see :meth:`TallyRun.to_dict`).
+
+    Keys include ``selected`` (ids as strings, in selection order), ``rule``, ``tie_break``, ``total_cost``,
+    ``explanations`` and ``seconds`` (``{"read": ..., "count": ...}``).
+    """
+    return run_tally(path, rule, min_score, tie_break, lot_order).to_dict()
+
+
+def render_table(run: TallyRun, lang: Language = "en", name_width: int = 40) -> str:
+    """A readable plain-text report of a counted file: header, one row per project, totals, notes, times.
+
+    Selected projects come first in selection order, then the others in the file's project order.
+    """
+    election, outcome = run.election, run.outcome
+    description = election.meta.get("description", "")
+    currency = election.meta.get("currency", "")
+    lines = [
+        f"{run.file}: {description}" if description else run.file,
+        f"rule: {outcome.rule} ({'from the file' if run.rule_source == 'file' else 'chosen'})",
+        f"tie-break: {outcome.tie_break.mode}: {outcome.tie_break.description}",
+        f"budget: {format_number(outcome.budget)} {currency}".rstrip(),
+        f"voters: {outcome.num_voters}, projects: {len(election.projects)}, vote type: {election.vote_type}",
+    ]
+    if outcome.min_score is not None:
+        lines.append(f"minimum score: {format_number(outcome.min_score)}")
+    lines.append("")
+
+    selected = outcome.selected
+    rank = {pid: i + 1 for i, pid in enumerate(selected)}
+    order = list(selected) + [pid for pid in election.projects if pid not in rank]
+    rows: list[list[str]] = []
+    for pid in order:
+        project = election.projects[pid]
+        name = project.name if len(project.name) <= name_width else project.name[: name_width - 1] + "\u2026"
+        rows.append(
+            [
+                str(rank[pid]) if pid in rank else "-",
+                pid,
+                name,
+                format_number(project.cost),
+                format_number(outcome.scores[pid]),
+                render_text(outcome.explanations[pid], lang),
+            ]
+        )
+    headers = ["#", "project", "name", "cost", "score", "why"]
+    widths = [max(len(headers[i]), *(len(row[i]) for row in rows)) for i in range(5)]
+    right = {0, 3, 4}  # numbers are right-aligned
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=False))
+        ]
+        return "  ".join(padded + [cells[5]])
+
+    lines.append(line(headers))
+    lines.extend(line(row) for row in rows)
+    lines.append("")
+    lines.append(
+        f"selected {len(selected)} projects costing {format_number(outcome.total_cost)} "
+        f"of {format_number(outcome.budget)}; {format_number(outcome.budget_left)} left"
+    )
+    if outcome.ties:
+        shown = "; ".join(", ".join(group) for group in outcome.ties[:5])
+        more = f" (and {len(outcome.ties) - 5} more groups)" if len(outcome.ties) > 5 else ""
+        lines.append(f"ties broken by the tie-break order: {shown}{more}")
+    lines.extend(f"note: {note}" for note in (*election.notes, *outcome.notes))
+    lines.append(f"time: read {run.read_seconds:.3f} s, count {run.count_seconds:.3f} s")
+    return "\n".join(lines)
+
+
+__all__ = ["TallyRun", "UnknownRuleError", "render_table", "run_tally", "tally_file"]
