@@ -35,7 +35,7 @@ from .explain import (
 )
 from .greedy import GREEDY_RULES, GreedyRule, run_greedy
 from .model import Election, Money, Points
-from .scores import project_scores, supported_sets, supporter_counts
+from .scores import project_scores, supported_per_ballot, supporter_counts
 from .tiebreak import TieBreakMode, TieBreakRecord, priority_order
 
 Rule: TypeAlias = Literal[
@@ -257,7 +257,6 @@ def _run_equal_shares(
 ) -> tuple[tuple[str, ...], dict[str, Explanation]]:
     ids = list(election.projects)
     index = {pid: i for i, pid in enumerate(ids)}
-    groups = supported_sets(election)
     raw_selected: Sequence[int] = ()
     raw_explanations: Mapping[int, Mapping[str, object]] = {}
     if election.num_voters > 0:
@@ -266,8 +265,12 @@ def _run_equal_shares(
         from .equal_shares import equal_shares
 
         utility, completion = _MES_SETTINGS[rule]
-        # Supported sets as sorted index lists: a stable, order-free representation of each voter group.
-        voters = [(weight, sorted(index[pid] for pid in supported)) for weight, supported in groups]
+        # Supported projects as sorted index lists: a stable, order-free representation of each voter group
+        # (the reader has grouped identical ballots already; MES accepts any grouping of voters).
+        position = index.__getitem__
+        voters = [
+            (weight, sorted(map(position, supported))) for weight, supported in supported_per_ballot(election)
+        ]
         result = equal_shares(
             [election.projects[pid].cost for pid in ids],
             election.budget,

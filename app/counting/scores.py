@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain
 
 from .model import POINT_VOTE_TYPES, Election, Points
@@ -77,12 +77,22 @@ def supported_sets(election: Election) -> list[tuple[int, frozenset[str]]]:
     or not, holds an equal share of the budget.  Groups come out in order of first appearance.
     """
     groups: dict[frozenset[str], int] = {}
-    point_based = election.vote_type in POINT_VOTE_TYPES
-    for ballot in election.ballots:
-        if point_based:
-            assert ballot.points is not None
-            key = frozenset(p for p, pts in zip(ballot.choices, ballot.points, strict=True) if pts != 0)
-        else:
-            key = frozenset(ballot.choices)
-        groups[key] = groups.get(key, 0) + ballot.weight
+    for weight, supported in supported_per_ballot(election):
+        key = frozenset(supported)
+        groups[key] = groups.get(key, 0) + weight
     return [(weight, key) for key, weight in groups.items()]
+
+
+def supported_per_ballot(election: Election) -> Iterator[tuple[int, Sequence[str]]]:
+    """``(weight, supported ids)`` per ballot, without grouping: the same view as :func:`supported_sets`.
+
+    The reader already groups identical ballots, so counting rules that accept any grouping of voters (the
+    Method of Equal Shares) can skip building sets.
+    """
+    if election.vote_type not in POINT_VOTE_TYPES:
+        for ballot in election.ballots:
+            yield ballot.weight, ballot.choices
+        return
+    for ballot in election.ballots:
+        assert ballot.points is not None
+        yield ballot.weight, [p for p, pts in zip(ballot.choices, ballot.points, strict=True) if pts != 0]
