@@ -1,7 +1,22 @@
 """Typed SQLAlchemy models. Shape and integrity only; business rules live in services."""
 
 from app.models.audit import AuditEvent, Notification
-from app.models.ballot import Ballot, BallotChoice
+from app.models.ballot import Ballot, BallotChoice, BallotStatus
+from app.models.eligibility import (
+    BallotChannel,
+    CodeBatch,
+    CodeIssue,
+    CodeStatus,
+    Eligibility,
+    JobStatus,
+    MatchStatus,
+    RegisterEntry,
+    RegisterImport,
+    RegisterLevel,
+    RegisterMatch,
+    VotingCode,
+)
+from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
 from app.models.project import Project, ProjectStatus
 from app.models.result import PublishedResultError, Result
 from app.models.round import BallotType, LeftoverPolicy, Phase, Round, TieBreak
@@ -11,19 +26,36 @@ from app.models.wijk import Buurt, Wijk
 __all__ = [
     "AuditEvent",
     "Ballot",
+    "BallotChannel",
     "BallotChoice",
+    "BallotStatus",
     "BallotType",
     "Buurt",
+    "CodeBatch",
+    "CodeIssue",
+    "CodeStatus",
+    "Eligibility",
+    "JobStatus",
     "LeftoverPolicy",
+    "LocationKind",
+    "MatchStatus",
     "Notification",
+    "PaperEntry",
+    "PaperEntryStatus",
     "Phase",
+    "PollingLocation",
     "Project",
     "ProjectStatus",
     "PublishedResultError",
+    "RegisterEntry",
+    "RegisterImport",
+    "RegisterLevel",
+    "RegisterMatch",
     "Result",
     "Role",
     "Round",
     "TieBreak",
     "User",
+    "VotingCode",
     "Wijk",
 ]

@@ -1,25 +1,44 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Integer, String, UniqueConstraint
+import enum
+
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.eligibility import CHANNEL_VALUES, BallotChannel
+
+
+class BallotStatus(enum.StrEnum):
+    """Whether a ballot counts. Ballots of register-matched accounts wait (PENDING) until the match is verified."""
+
+    COUNTED = "counted"
+    PENDING = "pending"
+    REJECTED = "rejected"  # the voter turned out not to be eligible
 
 
 class Ballot(db.Model):  # type: ignore[name-defined,misc]
     """An anonymous ballot: no user id, no timestamp, nothing that links it to a person.
 
     `voter_key` is a keyed hash of (round, voter) computed by the service; the unique constraint
-    on (round_id, voter_key) is what enforces one ballot per voter per round.
+    on (round_id, voter_key) is what enforces one ballot per voter per round. Voters known from the register
+    (letter code, matched account, paper) get a key derived from their register entry, so the same constraint
+    also stops a second ballot through another channel.
     """
 
     __tablename__ = "ballots"
-    __table_args__ = (UniqueConstraint("round_id", "voter_key"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "voter_key"),
+        CheckConstraint(f"channel IN {CHANNEL_VALUES!r}", name="channel_known"),
+        CheckConstraint(f"status IN {tuple(s.value for s in BallotStatus)!r}", name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"), index=True)
     voter_key: Mapped[str] = mapped_column(String(64))
     receipt_code: Mapped[str] = mapped_column(String(32), unique=True)
+    channel: Mapped[str] = mapped_column(String(20), default=BallotChannel.ONLINE_ACCOUNT.value)
+    status: Mapped[str] = mapped_column(String(10), default=BallotStatus.COUNTED.value, index=True)
 
     choices: Mapped[list[BallotChoice]] = relationship(
         back_populates="ballot", cascade="all, delete-orphan", order_by="BallotChoice.project_id"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+from app.models.eligibility import Eligibility, RegisterLevel
 
 if TYPE_CHECKING:
     from app.models.project import Project
@@ -73,6 +74,12 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
             "AND voting_open_at < voting_close_at AND voting_close_at <= results_at",
             name="phase_dates_ordered",
         ),
+        CheckConstraint(f"eligibility IN {tuple(e.value for e in Eligibility)!r}", name="eligibility_known"),
+        CheckConstraint(
+            f"register_level IN {tuple(r.value for r in RegisterLevel)!r}", name="register_level_known"
+        ),
+        CheckConstraint("min_age >= 0 AND min_age <= 120", name="min_age_range"),
+        CheckConstraint("register_retention_days >= 0", name="retention_nonnegative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +111,13 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
         String(20), default=LeftoverPolicy.RETURN_TO_MUNICIPALITY.value
     )
     out_of_scope: Mapped[str] = mapped_column(Text, default="")
+    # Who may vote (kaders too): see app.models.eligibility.
+    eligibility: Mapped[str] = mapped_column(String(20), default=Eligibility.OPEN.value)
+    register_level: Mapped[str] = mapped_column(String(10), default=RegisterLevel.PERSON.value)
+    min_age: Mapped[int] = mapped_column(Integer, default=12)
+    # The register (and codes) are deleted this many days after publication.
+    register_retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    register_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     voting_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     PROFESSIONAL = "professional"
     ORGANISER = "organiser"
     ADMIN = "admin"
+    POLL_WORKER = "poll_worker"  # enters and confirms paper ballots at a polling location
 
 
 ROLE_VALUES = tuple(r.value for r in Role)
@@ -37,6 +38,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     role: Mapped[str] = mapped_column(String(20), default=Role.RESIDENT.value)
     language: Mapped[str] = mapped_column(String(2), default="nl")
     wijk_id: Mapped[int | None] = mapped_column(ForeignKey("wijken.id", ondelete="SET NULL"))
+    # Self-declared, for rounds with open eligibility (postcode in the wijk, minimum age, e-mail confirmed).
+    postcode: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def set_password(self, password: str) -> None:

@@ -17,7 +17,7 @@ ballot, and the sentences.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -31,7 +31,18 @@ from app.counting import ballots as counting_ballots
 from app.counting.ballots import BallotProblem, BallotRules
 from app.counting.model import Project as CountingProject
 from app.extensions import db
-from app.models import Ballot, BallotChoice, BallotType, Phase, Project, ProjectStatus, Round, User
+from app.models import (
+    Ballot,
+    BallotChannel,
+    BallotChoice,
+    BallotStatus,
+    BallotType,
+    Phase,
+    Project,
+    ProjectStatus,
+    Round,
+    User,
+)
 from app.money import euro_text
 from app.services.errors import NotAllowed, RuleViolation
 from app.services.proposals import visible_round
@@ -197,7 +208,7 @@ def cast_ballot(actor: User, round_id: int, project_ids: Iterable[object]) -> tu
     check = check_ballot(rnd, project_ids)
     if not check.ok:
         raise BallotRejected(check)
-    ballot, created = _store(rnd.id, voter_key_for_user(rnd.id, actor.id), sorted(check.chosen_ids))
+    ballot, created = store_ballot(rnd.id, voter_key_for_user(rnd.id, actor.id), sorted(check.chosen_ids))
     db.session.commit()
     return ballot, created
 
@@ -207,17 +218,47 @@ def _lock_round(round_id: int) -> Round:
     return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
 
-def _store(round_id: int, key: str, project_ids: list[int]) -> tuple[Ballot, bool]:
+class AlreadyVoted(RuleViolation):
+    """This voter (code, register entry or account) already has a ballot that may not be replaced this way."""
+
+    def __init__(self, message: Any = None) -> None:
+        super().__init__(message or _l("This voting code or resident has already been used to vote."))
+
+
+def store_ballot(
+    round_id: int,
+    key: str,
+    project_ids: list[int],
+    *,
+    channel: str = BallotChannel.ONLINE_ACCOUNT.value,
+    status: str = BallotStatus.COUNTED.value,
+    may_replace: Callable[[Ballot], bool] = lambda existing: True,
+) -> tuple[Ballot, bool]:
+    """Insert the ballot of voter `key` inside the caller's transaction; returns (ballot, created). No commit.
+
+    The unique (round, voter key) constraint decides races: a second insert fails inside a savepoint; then the
+    existing ballot is locked and, when `may_replace(existing)` allows it, its choices are replaced (keeping its
+    receipt code and channel); otherwise AlreadyVoted is raised. Every channel goes through here, so the
+    database, not Python, keeps one ballot per voter.
+    """
     for _attempt in range(RECEIPT_ATTEMPTS):
         try:
             with db.session.begin_nested():
-                ballot = Ballot(round_id=round_id, voter_key=key, receipt_code=new_receipt_code())
+                ballot = Ballot(
+                    round_id=round_id,
+                    voter_key=key,
+                    receipt_code=new_receipt_code(),
+                    channel=channel,
+                    status=status,
+                )
                 ballot.choices = [BallotChoice(project_id=p, round_id=round_id) for p in project_ids]
                 db.session.add(ballot)
             return ballot, True
         except IntegrityError:
             existing = _locked_ballot(round_id, key)
             if existing is not None:
+                if not may_replace(existing):
+                    raise AlreadyVoted() from None
                 _replace_choices(existing, project_ids)
                 return existing, False
             # No ballot of this voter: the random receipt code was taken. Draw another one.

@@ -3,7 +3,7 @@
 A ballot row never holds a user id. Instead it holds a keyed hash of (round, voter): the same voter always
 gets the same key in a round (so the unique constraint allows one ballot per voter), but nobody without
 `VOTER_KEY_SECRET` can work back from the key to the person. A later step adds letter codes (stemcodes);
-they get their own derivation here, next to this one.
+they derive their key from their register entry, so every channel of one voter shares it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,15 @@ RECEIPT_GROUP_LENGTH = 4
 def voter_key_for_user(round_id: int, user_id: int) -> str:
     """The anonymous key of a logged-in user in a round: HMAC-SHA256 of "round:<id>:user:<id>", hex."""
     return _keyed_hash(f"round:{round_id}:user:{user_id}")
+
+
+def voter_key_for_register_entry(round_id: int, entry_id: int) -> str:
+    """The anonymous key of a voter known from the register (letter code, matched account, paper ballot).
+
+    Every channel of a register voter derives the same key, so UNIQUE(round_id, voter_key) on ballots refuses a
+    second ballot through another channel.
+    """
+    return _keyed_hash(f"round:{round_id}:register:{entry_id}")
 
 
 def _keyed_hash(message: str) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 10:24:44.085568
+Create Date: 2026-11-28 13:11:40.226100
 
 """
 
@@ -68,6 +68,11 @@ def upgrade():
         sa.Column("tie_break_lot", sa.JSON(), nullable=True),
         sa.Column("leftover_policy", sa.String(length=20), nullable=False),
         sa.Column("out_of_scope", sa.Text(), nullable=False),
+        sa.Column("eligibility", sa.String(length=20), nullable=False),
+        sa.Column("register_level", sa.String(length=10), nullable=False),
+        sa.Column("min_age", sa.Integer(), nullable=False),
+        sa.Column("register_retention_days", sa.Integer(), nullable=False),
+        sa.Column("register_deleted_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("voting_opened_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("voting_closed_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
@@ -75,11 +80,18 @@ def upgrade():
             "ballot_type IN ('approval', 'knapsack')", name=op.f("ck_rounds_ballot_type_known")
         ),
         sa.CheckConstraint(
+            "eligibility IN ('letter_codes', 'register_match', 'open')",
+            name=op.f("ck_rounds_eligibility_known"),
+        ),
+        sa.CheckConstraint(
             "leftover_policy IN ('return', 'next_round', 'partial')", name=op.f("ck_rounds_leftover_known")
         ),
         sa.CheckConstraint(
             "phase IN ('draft', 'proposals', 'review', 'voting', 'closed', 'published')",
             name=op.f("ck_rounds_phase_known"),
+        ),
+        sa.CheckConstraint(
+            "register_level IN ('person', 'household')", name=op.f("ck_rounds_register_level_known")
         ),
         sa.CheckConstraint(
             "tie_break IN ('default', 'lexicographic')", name=op.f("ck_rounds_tie_break_known")
@@ -95,6 +107,7 @@ def upgrade():
         sa.CheckConstraint(
             "max_project_cost_cents >= min_project_cost_cents", name=op.f("ck_rounds_cost_limits_ordered")
         ),
+        sa.CheckConstraint("min_age >= 0 AND min_age <= 120", name=op.f("ck_rounds_min_age_range")),
         sa.CheckConstraint(
             "min_choices >= 0 AND max_choices >= min_choices", name=op.f("ck_rounds_choices_ordered")
         ),
@@ -103,6 +116,7 @@ def upgrade():
             "proposals_open_at < review_open_at AND review_open_at < voting_open_at AND voting_open_at < voting_close_at AND voting_close_at <= results_at",
             name=op.f("ck_rounds_phase_dates_ordered"),
         ),
+        sa.CheckConstraint("register_retention_days >= 0", name=op.f("ck_rounds_retention_nonnegative")),
         sa.ForeignKeyConstraint(
             ["wijk_id"], ["wijken.id"], name=op.f("fk_rounds_wijk_id_wijken"), ondelete="RESTRICT"
         ),
@@ -120,10 +134,14 @@ def upgrade():
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("wijk_id", sa.Integer(), nullable=True),
+        sa.Column("postcode", sa.String(length=6), nullable=True),
+        sa.Column("birth_date", sa.Date(), nullable=True),
+        sa.Column("email_confirmed_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("language IN ('nl', 'en')", name=op.f("ck_users_language_known")),
         sa.CheckConstraint(
-            "role IN ('resident', 'professional', 'organiser', 'admin')", name=op.f("ck_users_role_known")
+            "role IN ('resident', 'professional', 'organiser', 'admin', 'poll_worker')",
+            name=op.f("ck_users_role_known"),
         ),
         sa.ForeignKeyConstraint(
             ["wijk_id"], ["wijken.id"], name=op.f("fk_users_wijk_id_wijken"), ondelete="SET NULL"
@@ -158,6 +176,15 @@ def upgrade():
         sa.Column("round_id", sa.Integer(), nullable=False),
         sa.Column("voter_key", sa.String(length=64), nullable=False),
         sa.Column("receipt_code", sa.String(length=32), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.CheckConstraint(
+            "channel IN ('online_account', 'online_code', 'paper', 'assisted')",
+            name=op.f("ck_ballots_channel_known"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('counted', 'pending', 'rejected')", name=op.f("ck_ballots_status_known")
+        ),
         sa.ForeignKeyConstraint(
             ["round_id"], ["rounds.id"], name=op.f("fk_ballots_round_id_rounds"), ondelete="RESTRICT"
         ),
@@ -167,6 +194,57 @@ def upgrade():
     )
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ballots_round_id"), ["round_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_ballots_status"), ["status"], unique=False)
+
+    op.create_table(
+        "code_batches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("generated", sa.Integer(), nullable=False),
+        sa.Column("failure", sa.Text(), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("pdf_downloaded_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("csv_downloaded_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed')", name=op.f("ck_code_batches_status_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_code_batches_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_code_batches_round_id_rounds"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_code_batches")),
+    )
+    with op.batch_alter_table("code_batches", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_code_batches_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
+        "polling_locations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('school', 'community_centre', 'door_to_door', 'other')",
+            name=op.f("ck_polling_locations_kind_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_polling_locations_round_id_rounds"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_polling_locations")),
+        sa.UniqueConstraint("round_id", "name", name=op.f("uq_polling_locations_round_id_name")),
+    )
+    with op.batch_alter_table("polling_locations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_polling_locations_round_id"), ["round_id"], unique=False)
 
     op.create_table(
         "projects",
@@ -218,6 +296,75 @@ def upgrade():
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_projects_author_id"), ["author_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_projects_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
+        "register_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=64), nullable=False),
+        sa.Column("postcode", sa.String(length=6), nullable=False),
+        sa.Column("house_number", sa.Integer(), nullable=False),
+        sa.Column("house_number_addition", sa.String(length=10), nullable=False),
+        sa.Column("birth_date", sa.Date(), nullable=True),
+        sa.Column("buurt_id", sa.Integer(), nullable=True),
+        sa.Column("confidential", sa.Boolean(), nullable=False),
+        sa.Column("voted_channel", sa.String(length=20), nullable=True),
+        sa.CheckConstraint(
+            "voted_channel IS NULL OR voted_channel IN ('online_account', 'online_code', 'paper', 'assisted')",
+            name=op.f("ck_register_entries_voted_channel_known"),
+        ),
+        sa.CheckConstraint("house_number > 0", name=op.f("ck_register_entries_house_number_positive")),
+        sa.CheckConstraint("length(postcode) = 6", name=op.f("ck_register_entries_postcode_normalised")),
+        sa.ForeignKeyConstraint(
+            ["buurt_id"],
+            ["buurten.id"],
+            name=op.f("fk_register_entries_buurt_id_buurten"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_register_entries_round_id_rounds"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_register_entries")),
+        sa.UniqueConstraint("round_id", "reference", name=op.f("uq_register_entries_round_id_reference")),
+    )
+    with op.batch_alter_table("register_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_register_entries_address", ["round_id", "postcode", "house_number"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_register_entries_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
+        "register_imports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("source", sa.Text(), nullable=True),
+        sa.Column("total_lines", sa.Integer(), nullable=False),
+        sa.Column("processed_lines", sa.Integer(), nullable=False),
+        sa.Column("imported", sa.Integer(), nullable=False),
+        sa.Column("rejected", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.JSON(), nullable=False),
+        sa.Column("failure", sa.Text(), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed')", name=op.f("ck_register_imports_status_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_register_imports_round_id_rounds"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_register_imports_uploaded_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_register_imports")),
+    )
+    with op.batch_alter_table("register_imports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_register_imports_round_id"), ["round_id"], unique=False)
 
     op.create_table(
         "results",
@@ -283,11 +430,192 @@ def upgrade():
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notifications_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "paper_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("entered_by_id", sa.Integer(), nullable=True),
+        sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("assisted", sa.Boolean(), nullable=False),
+        sa.Column("consent_recorded", sa.Boolean(), nullable=False),
+        sa.Column("project_ids", sa.JSON(), nullable=False),
+        sa.Column("register_entry_id", sa.Integer(), nullable=True),
+        sa.Column("code_hash", sa.String(length=64), nullable=True),
+        sa.Column("rejection_reason", sa.String(length=500), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status = 'pending' OR (register_entry_id IS NULL AND code_hash IS NULL)",
+            name=op.f("ck_paper_entries_link_erased"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'confirmed', 'rejected')", name=op.f("ck_paper_entries_status_known")
+        ),
+        sa.CheckConstraint(
+            "NOT assisted OR consent_recorded", name=op.f("ck_paper_entries_assisted_needs_consent")
+        ),
+        sa.CheckConstraint(
+            "confirmed_by_id IS NULL OR confirmed_by_id <> entered_by_id",
+            name=op.f("ck_paper_entries_four_eyes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["confirmed_by_id"],
+            ["users.id"],
+            name=op.f("fk_paper_entries_confirmed_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["entered_by_id"],
+            ["users.id"],
+            name=op.f("fk_paper_entries_entered_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"],
+            ["polling_locations.id"],
+            name=op.f("fk_paper_entries_location_id_polling_locations"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["register_entry_id"],
+            ["register_entries.id"],
+            name=op.f("fk_paper_entries_register_entry_id_register_entries"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_paper_entries_round_id_rounds"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_paper_entries")),
+    )
+    with op.batch_alter_table("paper_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_paper_entries_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
+        "register_matches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("register_entry_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('pending', 'verified', 'rejected')", name=op.f("ck_register_matches_status_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["register_entry_id"],
+            ["register_entries.id"],
+            name=op.f("fk_register_matches_register_entry_id_register_entries"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_register_matches_round_id_rounds"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_register_matches_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_register_matches")),
+    )
+    with op.batch_alter_table("register_matches", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_register_matches_round_id"), ["round_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_register_matches_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(
+            "uq_register_matches_one_live_claim_per_entry",
+            ["register_entry_id"],
+            unique=True,
+            postgresql_where=sa.text("status <> 'rejected'"),
+            sqlite_where=sa.text("status <> 'rejected'"),
+        )
+        batch_op.create_index(
+            "uq_register_matches_one_live_claim_per_user",
+            ["round_id", "user_id"],
+            unique=True,
+            postgresql_where=sa.text("status <> 'rejected'"),
+            sqlite_where=sa.text("status <> 'rejected'"),
+        )
+
+    op.create_table(
+        "voting_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("register_entry_id", sa.Integer(), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=True),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("issued_via", sa.String(length=10), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "issued_via IN ('letter', 'desk', 'reissue')", name=op.f("ck_voting_codes_issued_via_known")
+        ),
+        sa.CheckConstraint(
+            "status IN ('active', 'used', 'revoked')", name=op.f("ck_voting_codes_status_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["code_batches.id"],
+            name=op.f("fk_voting_codes_batch_id_code_batches"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["register_entry_id"],
+            ["register_entries.id"],
+            name=op.f("fk_voting_codes_register_entry_id_register_entries"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_voting_codes_round_id_rounds"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_voting_codes")),
+        sa.UniqueConstraint("code_hash", name=op.f("uq_voting_codes_code_hash")),
+    )
+    with op.batch_alter_table("voting_codes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_voting_codes_batch_id"), ["batch_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_voting_codes_round_id"), ["round_id"], unique=False)
+        batch_op.create_index(
+            "uq_voting_codes_one_live_code_per_entry",
+            ["register_entry_id"],
+            unique=True,
+            postgresql_where=sa.text("status <> 'revoked'"),
+            sqlite_where=sa.text("status <> 'revoked'"),
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("voting_codes", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_voting_codes_one_live_code_per_entry",
+            postgresql_where=sa.text("status <> 'revoked'"),
+            sqlite_where=sa.text("status <> 'revoked'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_voting_codes_round_id"))
+        batch_op.drop_index(batch_op.f("ix_voting_codes_batch_id"))
+
+    op.drop_table("voting_codes")
+    with op.batch_alter_table("register_matches", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_register_matches_one_live_claim_per_user",
+            postgresql_where=sa.text("status <> 'rejected'"),
+            sqlite_where=sa.text("status <> 'rejected'"),
+        )
+        batch_op.drop_index(
+            "uq_register_matches_one_live_claim_per_entry",
+            postgresql_where=sa.text("status <> 'rejected'"),
+            sqlite_where=sa.text("status <> 'rejected'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_register_matches_user_id"))
+        batch_op.drop_index(batch_op.f("ix_register_matches_round_id"))
+
+    op.drop_table("register_matches")
+    with op.batch_alter_table("paper_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_paper_entries_round_id"))
+
+    op.drop_table("paper_entries")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notifications_user_id"))
 
@@ -297,12 +625,30 @@ def downgrade():
 
     op.drop_table("ballot_choices")
     op.drop_table("results")
+    with op.batch_alter_table("register_imports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_register_imports_round_id"))
+
+    op.drop_table("register_imports")
+    with op.batch_alter_table("register_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_register_entries_round_id"))
+        batch_op.drop_index("ix_register_entries_address")
+
+    op.drop_table("register_entries")
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_projects_round_id"))
         batch_op.drop_index(batch_op.f("ix_projects_author_id"))
 
     op.drop_table("projects")
+    with op.batch_alter_table("polling_locations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_polling_locations_round_id"))
+
+    op.drop_table("polling_locations")
+    with op.batch_alter_table("code_batches", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_code_batches_round_id"))
+
+    op.drop_table("code_batches")
     with op.batch_alter_table("ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ballots_status"))
         batch_op.drop_index(batch_op.f("ix_ballots_round_id"))
 
     op.drop_table("ballots")

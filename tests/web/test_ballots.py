@@ -208,7 +208,10 @@ def test_ballot_row_holds_no_user_column(client: FlaskClient) -> None:
     user = _voter(client, rnd)
     _vote(client, rnd, [projects[0].id])
     columns = {c["name"] for c in inspect(db.session.connection()).get_columns("ballots")}
-    assert columns == {"id", "round_id", "voter_key", "receipt_code"}
+    assert columns == {"id", "round_id", "voter_key", "receipt_code", "channel", "status"}
+    # The only reference a ballot holds is its round: nothing points at a user, code or register entry.
+    foreign_keys = inspect(db.session.connection()).get_foreign_keys("ballots")
+    assert [fk["referred_table"] for fk in foreign_keys] == ["rounds"]
     choice_columns = {c["name"] for c in inspect(db.session.connection()).get_columns("ballot_choices")}
     assert choice_columns == {"ballot_id", "project_id", "round_id"}
     [ballot] = _ballots()

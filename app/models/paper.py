@@ -1,0 +1,77 @@
+"""Paper and assisted ballots: polling locations and the entries poll workers make.
+
+A poll worker enters a paper ballot after checking the letter code or the register entry; a second, different
+poll worker confirms it before it becomes a ballot (a check constraint keeps the two apart). While an entry waits
+for confirmation it remembers which register entry it is for; confirming (or rejecting) erases that link, so the
+stored ballot cannot be traced back.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+
+
+class LocationKind(enum.StrEnum):
+    SCHOOL = "school"
+    COMMUNITY_CENTRE = "community_centre"  # buurthuis
+    DOOR_TO_DOOR = "door_to_door"
+    OTHER = "other"
+
+
+class PaperEntryStatus(enum.StrEnum):
+    PENDING = "pending"  # entered, waits for a second poll worker
+    CONFIRMED = "confirmed"  # became a ballot
+    REJECTED = "rejected"  # the second poll worker found a mistake; nothing was counted
+
+
+class PollingLocation(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "polling_locations"
+    __table_args__ = (
+        UniqueConstraint("round_id", "name"),
+        CheckConstraint(f"kind IN {tuple(k.value for k in LocationKind)!r}", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default=LocationKind.COMMUNITY_CENTRE.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PaperEntry(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "paper_entries"
+    __table_args__ = (
+        CheckConstraint(f"status IN {tuple(s.value for s in PaperEntryStatus)!r}", name="status_known"),
+        CheckConstraint("confirmed_by_id IS NULL OR confirmed_by_id <> entered_by_id", name="four_eyes"),
+        CheckConstraint("NOT assisted OR consent_recorded", name="assisted_needs_consent"),
+        # Only a pending entry may still point at the voter.
+        CheckConstraint(
+            "status = 'pending' OR (register_entry_id IS NULL AND code_hash IS NULL)", name="link_erased"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("polling_locations.id", ondelete="RESTRICT"))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default=PaperEntryStatus.PENDING.value)
+    assisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+    project_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    register_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("register_entries.id", ondelete="SET NULL"), nullable=True
+    )
+    code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rejection_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    location: Mapped[PollingLocation] = relationship()
