@@ -7,8 +7,10 @@ not the time, and never which ballot.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from app.extensions import db
 from app.models import RegisterEntry
@@ -24,7 +26,8 @@ def mark_voted(entry_id: int, channel: str, *, same_channel_ok: bool = False) ->
         .values(voted_channel=channel)
         .execution_options(synchronize_session=False)
     )
-    if db.session.execute(stmt).rowcount == 1:
+    result: CursorResult[Any] = db.session.execute(stmt)  # type: ignore[assignment]
+    if result.rowcount == 1:
         return
     current = db.session.scalar(
         db.select(RegisterEntry.voted_channel).where(RegisterEntry.id == entry_id).with_for_update()
