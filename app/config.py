@@ -43,6 +43,8 @@ class Config:
         # Keyed hashes (anonymous voter keys, receipts) use their own secret so rotating the
         # session key does not reshuffle who voted.
         self.VOTER_KEY_SECRET = os.environ.get("VOTER_KEY_SECRET", self.SECRET_KEY)
+        # Letter codes are stored only as HMACs under this secret; losing it makes every printed code useless.
+        self.VOTING_CODE_SECRET = os.environ.get("VOTING_CODE_SECRET", self.VOTER_KEY_SECRET)
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -80,6 +82,7 @@ class TestConfig(Config):
         self.TESTING = True
         self.SECRET_KEY = "test-secret-key"  # noqa: S105 - fixed key for reproducible tests
         self.VOTER_KEY_SECRET = "test-voter-key-secret"  # noqa: S105
+        self.VOTING_CODE_SECRET = "test-voting-code-secret"  # noqa: S105
         self.SQLALCHEMY_DATABASE_URI = database_url or os.environ.get(
             "TEST_DATABASE_URL", "sqlite:///:memory:"
         )

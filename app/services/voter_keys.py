@@ -46,3 +46,56 @@ def new_receipt_code() -> str:
         for _ in range(RECEIPT_GROUPS)
     )
     return "-".join(groups)
+
+
+# Letter codes (stemcodes). Crockford's base-32 alphabet: no I, L, O or U, and a reader who types O for 0 or
+# I/L for 1 still gets in. 19 random symbols (95 bits from `secrets`) plus one check symbol, in five groups of
+# four: "K7QM-9XRT-CAWF-2HPD-M4N6". The check symbol (Luhn mod 32) catches every single mistyped symbol and
+# every swap of two neighbours, so a typo is reported as a typo before anything is looked up.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_DATA_SYMBOLS = 19
+CODE_GROUP_LENGTH = 4
+_CODE_VALUE = {symbol: value for value, symbol in enumerate(CODE_ALPHABET)}
+_CODE_VALUE.update({"O": 0, "I": 1, "L": 1})
+
+
+def new_voting_code() -> str:
+    """A fresh letter code, grouped for print ("XXXX-XXXX-XXXX-XXXX-XXXX")."""
+    number = secrets.randbits(5 * CODE_DATA_SYMBOLS)
+    symbols = [CODE_ALPHABET[(number >> (5 * i)) & 31] for i in range(CODE_DATA_SYMBOLS)]
+    symbols.append(_check_symbol(symbols))
+    return format_voting_code("".join(symbols))
+
+
+def format_voting_code(compact: str) -> str:
+    """A normalised code in groups of four, as printed on the letter."""
+    return "-".join(compact[i : i + CODE_GROUP_LENGTH] for i in range(0, len(compact), CODE_GROUP_LENGTH))
+
+
+def normalise_voting_code(text: str) -> str | None:
+    """The code as typed (any case, spaces or dashes, O/I/L lookalikes) in canonical compact form, or None when
+    it cannot be a code: wrong length, a symbol outside the alphabet, or a failing check symbol."""
+    cleaned = "".join(ch for ch in text.upper() if ch not in " -\t\u00a0")
+    if len(cleaned) != CODE_DATA_SYMBOLS + 1 or any(ch not in _CODE_VALUE for ch in cleaned):
+        return None
+    canonical = [CODE_ALPHABET[_CODE_VALUE[ch]] for ch in cleaned]
+    if _check_symbol(canonical[:-1]) != canonical[-1]:
+        return None
+    return "".join(canonical)
+
+
+def voting_code_hash(compact_code: str) -> str:
+    """The only form in which a code is stored: HMAC-SHA256 with `VOTING_CODE_SECRET`, hex."""
+    secret = str(current_app.config["VOTING_CODE_SECRET"]).encode()
+    return hmac.new(secret, compact_code.encode(), hashlib.sha256).hexdigest()
+
+
+def _check_symbol(symbols: list[str]) -> str:
+    """Luhn mod 32 over the symbols' values."""
+    total = 0
+    factor = 2
+    for symbol in reversed(symbols):
+        addend = factor * _CODE_VALUE[symbol]
+        total += addend // 32 + addend % 32
+        factor = 1 if factor == 2 else 2
+    return CODE_ALPHABET[(32 - total % 32) % 32]
