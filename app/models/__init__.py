@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent, Notification
 from app.models.ballot import Ballot, BallotChoice
+from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.project import Project, ProjectStatus
 from app.models.result import PublishedResultError, Result
 from app.models.round import BallotType, LeftoverPolicy, Phase, Round, TieBreak
@@ -14,13 +15,16 @@ __all__ = [
     "BallotChoice",
     "BallotType",
     "Buurt",
+    "EmailStatus",
     "LeftoverPolicy",
     "Notification",
+    "OutgoingEmail",
     "Phase",
     "Project",
     "ProjectStatus",
     "PublishedResultError",
     "Result",
+    "ResultSubscription",
     "Role",
     "Round",
     "TieBreak",
