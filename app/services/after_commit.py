@@ -56,4 +56,5 @@ def _enqueue(task_name: str, args: tuple[Any, ...]) -> None:
     try:
         celery_for(current_app._get_current_object()).tasks[task_name].delay(*args)  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - the commit stands; the sweep retries what was not enqueued
-        log.exception("could not enqueue %s%r after commit", task_name, args)
+        # With a broker: it was unreachable. In-process (no broker): the job itself failed or asked to retry.
+        log.exception("job %s%r did not complete after the commit", task_name, args)

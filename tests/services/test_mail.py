@@ -64,7 +64,7 @@ def test_without_mail_server_each_message_is_a_file_in_the_outbox_folder(
     db.session.commit()
     messages = read_outbox(tmp_path)
     assert len(list(tmp_path.iterdir())) == 2
-    assert {(m["To"], m["Subject"]) for m in messages} == {
+    assert {(m["To"], m["Subject"].strip()) for m in messages} == {
         ("een@example.nl", "Eerste bericht"),
         ("twee@example.nl", "Tweede bericht – één"),
     }
