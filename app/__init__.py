@@ -22,7 +22,7 @@ def create_app(config: Any = None) -> Flask:
 
     from app import models  # noqa: F401  (register the models with the metadata)
     from app.celery_app import init_celery
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from app.sqlite_support import configure_sqlite
     from app.web import register_web
 
@@ -31,6 +31,7 @@ def create_app(config: Any = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     from app.web.i18n import init_i18n
 
     init_i18n(app, babel)

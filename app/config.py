@@ -21,6 +21,10 @@ def _database_url() -> str:
     return url
 
 
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
@@ -59,6 +63,7 @@ class Config:
             "timezone": "UTC",
             "beat_schedule": {
                 "advance-round-phases": {"task": "wijkbudget.advance_phases", "schedule": 60.0},
+                "resend-stuck-mail": {"task": "wijkbudget.resend_stuck_mail", "schedule": 300.0},
             },
         }
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
@@ -70,6 +75,25 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.WTF_CSRF_TIME_LIMIT = None
+        self._mail_settings()
+
+    def _mail_settings(self) -> None:
+        """Flask-Mailman: SMTP when MAIL_SERVER is set, otherwise every message is a file in instance/outbox/."""
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _flag("MAIL_USE_SSL")
+        default_port = "465" if self.MAIL_USE_SSL else "587" if self.MAIL_USE_TLS else "25"
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", default_port))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "wijkbudget <noreply@wijkbudget.local>"
+        )
+        self.MAIL_TIMEOUT = 20
+        self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "file"
+        self.MAIL_FILE_PATH = str(INSTANCE_DIR / "outbox")
+        # Links in e-mails point here (jobs have no request to take the host from).
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
 
 class TestConfig(Config):
@@ -92,3 +116,6 @@ class TestConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = False
         self.WTF_CSRF_ENABLED = False
+        # Messages collect in memory (app.extensions["mailman"].outbox); tests that need files or SMTP switch.
+        self.MAIL_BACKEND = "locmem"
+        self.PUBLIC_BASE_URL = "http://wijkbudget.test"

@@ -23,7 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 NL_PO = TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.po"
 FRAGMENTS = TRANSLATIONS / "nl_fragments"
-METHOD_MAP = [("app/**.py", "python"), ("tasks/**.py", "python"), ("templates/**.html", "jinja2")]
+METHOD_MAP = [
+    ("app/**.py", "python"),
+    ("tasks/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),  # e-mail texts
+]
 KEYWORDS = {
     "_": None,
     "gettext": None,

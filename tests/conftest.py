@@ -102,3 +102,12 @@ def committed_db(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def client(app: Flask, db_session: scoped_session) -> FlaskClient:  # type: ignore[type-arg]
     return app.test_client()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Iterator[list]:  # type: ignore[type-arg]
+    """The messages the app "sent" during this test (TestConfig keeps them in memory, not on the wire)."""
+    state = app.extensions["mailman"]
+    state.outbox = []
+    yield state.outbox
+    state.outbox = []

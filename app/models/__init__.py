@@ -16,6 +16,7 @@ from app.models.eligibility import (
     RegisterMatch,
     VotingCode,
 )
+from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
 from app.models.project import Project, ProjectStatus
 from app.models.result import PublishedResultError, Result
@@ -35,11 +36,13 @@ __all__ = [
     "CodeIssue",
     "CodeStatus",
     "Eligibility",
+    "EmailStatus",
     "JobStatus",
     "LeftoverPolicy",
     "LocationKind",
     "MatchStatus",
     "Notification",
+    "OutgoingEmail",
     "PaperEntry",
     "PaperEntryStatus",
     "Phase",
@@ -52,6 +55,7 @@ __all__ = [
     "RegisterLevel",
     "RegisterMatch",
     "Result",
+    "ResultSubscription",
     "Role",
     "Round",
     "TieBreak",

@@ -7,11 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Notification, Phase, Project, ProjectStatus, Role, Round, User
+from app.models import Phase, Project, ProjectStatus, Role, Round, User
 from app.models.base import utcnow
 from app.money import euro_text
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.notifications import notify
 
 REVIEW_PHASES = (Phase.PROPOSALS.value, Phase.REVIEW.value)
 REASON_MAX = 4000
@@ -43,7 +44,7 @@ def review_project(
     proposal cannot be reviewed; "infeasible" needs a public reason; a changed cost needs a public reason
     and stays above zero; a feasible project's cost must lie within the kaders' min/max (otherwise it is
     infeasible and the reviewer says so). The original cost is kept. Writes a "project.reviewed" audit event
-    and notifies the author ("proposal_reviewed", and "cost_adjusted" when the cost changed).
+    and notifies the author ("proposal_reviewed", also by e-mail, and "cost_adjusted" when the cost changed).
     """
     if not actor.has_role(Role.PROFESSIONAL):
         raise NotAllowed(_l("Only professionals may review proposals."))
@@ -127,26 +128,23 @@ def _apply(
 
 
 def _notify_author(project: Project, old_cost: int, cost_reason: str) -> None:
-    if project.author_id is None:
+    author = project.author
+    if author is None:
         return
-    db.session.add(
-        Notification(
-            user_id=project.author_id,
-            kind="proposal_reviewed",
-            project_id=project.id,
-            details={"status": project.status, "reason": project.review_reason or ""},
-        )
+    notify(
+        author,
+        "proposal_reviewed",
+        project_id=project.id,
+        title=project.title,
+        status=project.status,
+        reason=project.review_reason or "",
     )
     if project.cost_cents != old_cost:
-        db.session.add(
-            Notification(
-                user_id=project.author_id,
-                kind="cost_adjusted",
-                project_id=project.id,
-                details={
-                    "old_cost_cents": old_cost,
-                    "new_cost_cents": project.cost_cents,
-                    "reason": cost_reason,
-                },
-            )
+        notify(
+            author,
+            "cost_adjusted",
+            project_id=project.id,
+            old_cost_cents=old_cost,
+            new_cost_cents=project.cost_cents,
+            reason=cost_reason,
         )

@@ -51,7 +51,7 @@ def test_feasible_without_reason_is_stored_audited_and_notified(ctx: None) -> No
     assert event.details["old_cost_cents"] == event.details["new_cost_cents"] == 500_000
     note = db.session.query(Notification).one()
     assert (note.user_id, note.kind, note.project_id) == (project.author_id, "proposal_reviewed", project.id)
-    assert note.details == {"status": "feasible", "reason": ""}
+    assert note.details == {"title": project.title, "status": "feasible", "reason": ""}
 
 
 def test_infeasible_needs_a_reason_and_nothing_is_stored(ctx: None) -> None:
@@ -84,7 +84,11 @@ def test_infeasible_with_reason(ctx: None) -> None:
     fresh = db.session.get(Project, project.id)
     assert (fresh.status, fresh.review_reason) == ("infeasible", "Grond is niet van de gemeente.")
     note = db.session.query(Notification).one()
-    assert note.details == {"status": "infeasible", "reason": "Grond is niet van de gemeente."}
+    assert note.details == {
+        "title": project.title,
+        "status": "infeasible",
+        "reason": "Grond is niet van de gemeente.",
+    }
 
 
 def test_cost_change_without_reason_is_refused(ctx: None) -> None:

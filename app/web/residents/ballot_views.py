@@ -12,6 +12,7 @@ from app.models import Round
 from app.services import ballots
 from app.web.residents.blueprint import bp, refusal_page, round_or_404
 from app.web.residents.forms import BallotForm
+from app.web.residents.result_mail_views import result_mail_box
 
 
 @bp.route("/ronde/<int:round_id>/stemmen", methods=["GET", "POST"])
@@ -50,6 +51,7 @@ def receipt(round_id: int):  # type: ignore[no-untyped-def]
         ballot=stored,
         projects=ballots.chosen_projects(stored),
         can_change=ballots.may_vote(current_user, rnd) is None,
+        result_mail=result_mail_box(rnd, "receipt"),
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectField, StringField, TextAreaField
+from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
@@ -106,3 +106,9 @@ def _cents_or_none(text: str) -> int | None:
         return parse_euros(text)
     except (ValueError, OverflowError):
         return None
+
+
+class ResultMailForm(FlaskForm):
+    """Ask for (or stop) the e-mail about a round's result; `back` names the page to return to."""
+
+    back = HiddenField(default="round")

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from app.services import ballots, proposals
 from app.web.residents.blueprint import bp, round_or_404
+from app.web.residents.result_mail_views import result_mail_box
 
 __all__ = ["bp"]
 
@@ -38,6 +39,7 @@ def round_page(round_id: int):  # type: ignore[no-untyped-def]
         propose_refusal=proposals.may_propose(user, rnd),
         vote_refusal=ballots.may_vote(user, rnd),
         ballot=ballots.current_ballot(user, rnd.id) if user else None,
+        result_mail=result_mail_box(rnd, "round"),
     )
 
 
