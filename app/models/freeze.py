@@ -138,10 +138,24 @@ def _round_ids(obj: Any, rule: _Rule) -> set[int | None]:
 
 
 def _committed(obj: Any, key: str) -> Any:
-    """The value as stored (before this flush's changes); loads it if the instance was expired."""
-    history = inspect(obj).attrs[key].load_history()
+    """The value as stored, before this flush's changes.
+
+    A value set on an expired instance replaces it without loading it first, so the history may not
+    know the stored value; then it is read from the database.
+    """
+    state = inspect(obj)
+    history = state.attrs[key].load_history()
     stored = history.unchanged or history.deleted
-    return stored[0] if stored else getattr(obj, key)
+    if stored:
+        return stored[0]
+    if state.identity is None:
+        return getattr(obj, key)
+    mapper = state.mapper
+    where = [column == value for column, value in zip(mapper.primary_key, state.identity, strict=True)]
+    session = state.session
+    assert session is not None
+    with session.no_autoflush:
+        return session.scalar(select(mapper.columns[key]).where(*where))
 
 
 def _name(obj: Any) -> str:
