@@ -18,7 +18,6 @@ from sqlalchemy import select
 from app.demo_data import CATEGORIES, OUT_OF_SCOPE, PROPOSALS, SUPPORT, WIJK
 from app.extensions import db
 from app.models import (
-    AuditEvent,
     Ballot,
     BallotChoice,
     Buurt,
@@ -30,7 +29,9 @@ from app.models import (
     User,
     Wijk,
 )
+from app.models.freeze import seeding
 from app.services import accounts
+from app.services.audit import record_event
 from app.services.publishing import publish_round
 from app.services.voter_keys import new_receipt_code
 
@@ -66,24 +67,25 @@ def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[st
     now = now or datetime.now(UTC)
     wijk = _wijk()
     users = _users(wijk)
-    finished = _round(wijk, "Bewonersbudget Lombok 2026", start=now - 60 * DAY, phase=Phase.CLOSED)
-    projects = _proposals(finished, users)
-    _ballots(finished, projects, voters)
-    db.session.add(
-        AuditEvent(actor_id=users["organiser"].id, action="round.voting_closed", round_id=finished.id)
-    )
-    db.session.commit()
+    # The rounds' past (proposals and ballots of rounds already in voting) is written in one go.
+    with seeding(db.session):
+        finished = _round(wijk, "Bewonersbudget Lombok 2026", start=now - 60 * DAY, phase=Phase.CLOSED)
+        projects = _proposals(finished, users)
+        _ballots(finished, projects, voters)
+        record_event(users["organiser"], "round.voting_closed", round_id=finished.id)
+        db.session.commit()
     publish_round(finished.id, actor_id=users["organiser"].id)
 
-    current = _round(
-        wijk, "Bewonersbudget Lombok 2027: extra ronde groen", start=now - 5 * DAY, phase=Phase.VOTING
-    )
-    current_projects = _proposals(current, users, subset=(0, 4, 6, 10, 11))
-    current.tie_break_lot = [
-        p.id for p in random.Random(2027).sample(current_projects, len(current_projects))
-    ]
-    current.voting_opened_at = current.voting_open_at
-    db.session.commit()
+    with seeding(db.session):
+        current = _round(
+            wijk, "Bewonersbudget Lombok 2027: extra ronde groen", start=now - 5 * DAY, phase=Phase.VOTING
+        )
+        current_projects = _proposals(current, users, subset=(0, 4, 6, 10, 11))
+        current.tie_break_lot = [
+            p.id for p in random.Random(2027).sample(current_projects, len(current_projects))
+        ]
+        current.voting_opened_at = current.voting_open_at
+        db.session.commit()
     return {"published_round": finished.id, "voting_round": current.id}
 
 
@@ -177,15 +179,13 @@ def _proposals(rnd: Round, users: dict[str, User], subset: tuple[int, ...] | Non
         projects.append(project)
     db.session.flush()
     for project in projects:
-        db.session.add(
-            AuditEvent(
-                actor_id=users["professional"].id,
-                action="project.reviewed",
-                round_id=rnd.id,
-                subject=project.title,
-                details={"status": project.status, "reason": project.review_reason},
-                created_at=rnd.review_open_at + DAY,
-            )
+        record_event(
+            users["professional"],
+            "project.reviewed",
+            round_id=rnd.id,
+            subject=project.title,
+            details={"status": project.status, "reason": project.review_reason},
+            created_at=rnd.review_open_at + DAY,
         )
     return projects
 

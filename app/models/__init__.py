@@ -1,5 +1,7 @@
 """Typed SQLAlchemy models. Shape and integrity only; business rules live in services."""
 
+from app.models.amendment import Amendment
+from app.models.append_only import AppendOnlyError
 from app.models.audit import AuditEvent, Notification
 from app.models.ballot import Ballot, BallotChoice, BallotStatus
 from app.models.eligibility import (
@@ -16,6 +18,7 @@ from app.models.eligibility import (
     RegisterMatch,
     VotingCode,
 )
+from app.models.freeze import FrozenRoundError
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
 from app.models.project import Project, ProjectStatus
@@ -25,6 +28,8 @@ from app.models.user import Role, User
 from app.models.wijk import Buurt, Wijk
 
 __all__ = [
+    "Amendment",
+    "AppendOnlyError",
     "AuditEvent",
     "Ballot",
     "BallotChannel",
@@ -37,6 +42,7 @@ __all__ = [
     "CodeStatus",
     "Eligibility",
     "EmailStatus",
+    "FrozenRoundError",
     "JobStatus",
     "LeftoverPolicy",
     "LocationKind",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+from app.models.freeze import frozen_with_round
 
 if TYPE_CHECKING:
     from app.models.round import Round
@@ -72,3 +73,8 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
     @property
     def on_ballot(self) -> bool:
         return self.status == ProjectStatus.FEASIBLE.value
+
+
+# Once voting opens, a project's money, status and place on the ballot are fixed; only a public
+# amendment may correct its texts.
+frozen_with_round(Project, mutable=("updated_at",), amendable=("title", "description", "category"))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.counting import MES_RULES, Outcome, TieBreakError, UnknownRuleError, count
 from app.counting.explain import json_number
 from app.extensions import db
-from app.models import AuditEvent, Phase, Result, Role, Round, TieBreak, User
+from app.models import Phase, Result, Role, Round, TieBreak, User
 from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.election import LoadedElection, counting_id, load_election
@@ -78,14 +78,12 @@ def record_count_failure(round_id: int, task: str, reason: str) -> None:
     """Leave a visible trace when a counting or publishing job gives up (audit event "round.count_failed")."""
     db.session.rollback()
     known = db.session.get(Round, round_id) is not None
-    db.session.add(
-        AuditEvent(
-            actor_id=None,
-            action="round.count_failed",
-            round_id=round_id if known else None,
-            subject=f"round {round_id}",
-            details={"task": task, "reason": reason[:500]},
-        )
+    record_event(
+        None,
+        "round.count_failed",
+        round_id=round_id if known else None,
+        subject=f"round {round_id}",
+        details={"task": task, "reason": reason[:500]},
     )
     db.session.commit()
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from app.extensions import db, login_manager
+from app.models.freeze import FrozenRoundError
 
 
 def register_web(app: Flask) -> None:
@@ -57,6 +58,16 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(e):  # type: ignore[no-untyped-def]
         return page(429, _("Too many attempts"), _("Please wait a few minutes and try again."))
+
+    @app.errorhandler(FrozenRoundError)
+    def frozen_round(e):  # type: ignore[no-untyped-def]
+        # The services refuse first; this is the safety net for a path that forgot to.
+        db.session.rollback()
+        return page(
+            409,
+            _("The rules of this round are fixed"),
+            _("Voting has opened, so the rules of this round are fixed and can no longer change."),
+        )
 
     @app.errorhandler(500)
     def server_error(e):  # type: ignore[no-untyped-def]

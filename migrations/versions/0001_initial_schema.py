@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 13:34:32.114198
+Create Date: 2026-11-28 13:42:47.820321
 
 """
 
@@ -179,13 +179,19 @@ def upgrade():
         sa.Column("subject", sa.String(length=120), nullable=False),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("entry_hash", sa.String(length=64), nullable=False),
+        sa.CheckConstraint("length(entry_hash) = 64", name=op.f("ck_audit_events_entry_hash_sha256")),
+        sa.CheckConstraint("length(prev_hash) = 64", name=op.f("ck_audit_events_prev_hash_sha256")),
         sa.ForeignKeyConstraint(
-            ["actor_id"], ["users.id"], name=op.f("fk_audit_events_actor_id_users"), ondelete="SET NULL"
+            ["actor_id"], ["users.id"], name=op.f("fk_audit_events_actor_id_users"), ondelete="RESTRICT"
         ),
         sa.ForeignKeyConstraint(
-            ["round_id"], ["rounds.id"], name=op.f("fk_audit_events_round_id_rounds"), ondelete="SET NULL"
+            ["round_id"], ["rounds.id"], name=op.f("fk_audit_events_round_id_rounds"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
+        sa.UniqueConstraint("entry_hash", name=op.f("uq_audit_events_entry_hash")),
+        sa.UniqueConstraint("prev_hash", name=op.f("uq_audit_events_prev_hash")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_events_actor_id"), ["actor_id"], unique=False)
@@ -429,6 +435,40 @@ def upgrade():
         sa.UniqueConstraint("round_id", name=op.f("uq_results_round_id")),
     )
     op.create_table(
+        "amendments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column("organiser_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("field", sa.String(length=40), nullable=False),
+        sa.Column("old_value", sa.JSON(), nullable=False),
+        sa.Column("new_value", sa.JSON(), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "(project_id IS NULL AND field IN ('title', 'out_of_scope')) OR (project_id IS NOT NULL AND field IN ('title', 'description', 'category'))",
+            name=op.f("ck_amendments_field_amendable"),
+        ),
+        sa.CheckConstraint("length(trim(reason)) > 0", name=op.f("ck_amendments_reason_given")),
+        sa.ForeignKeyConstraint(
+            ["organiser_id"], ["users.id"], name=op.f("fk_amendments_organiser_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id", "project_id"],
+            ["projects.round_id", "projects.id"],
+            name="fk_amendments_project_in_round",
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_amendments_round_id_rounds"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_amendments")),
+    )
+    with op.batch_alter_table("amendments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_amendments_project_id"), ["project_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_amendments_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
         "ballot_choices",
         sa.Column("ballot_id", sa.Integer(), nullable=False),
         sa.Column("project_id", sa.Integer(), nullable=False),
@@ -667,6 +707,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_ballot_choices_round_id"))
 
     op.drop_table("ballot_choices")
+    with op.batch_alter_table("amendments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_amendments_round_id"))
+        batch_op.drop_index(batch_op.f("ix_amendments_project_id"))
+
+    op.drop_table("amendments")
     op.drop_table("results")
     with op.batch_alter_table("result_subscriptions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_result_subscriptions_round_id"))

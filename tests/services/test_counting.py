@@ -8,6 +8,7 @@ from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Phase, Result, Role
+from app.models.freeze import seeding
 from app.services.counting import ResultAlreadyPublished, tally_round
 from app.services.election import counting_id, load_election
 from app.services.errors import NotAllowed, RuleViolation
@@ -145,8 +146,9 @@ def test_default_tie_break_uses_the_lot_when_cost_and_votes_are_equal(
 ) -> None:
     rnd, projects = _tie_round(600_000, 600_000)
     lot = [projects[first].id, projects[1 - first].id]
-    rnd.tie_break_lot = lot
-    db.session.commit()
+    with seeding(db.session):  # the lot drawn when voting opened
+        rnd.tie_break_lot = lot
+        db.session.commit()
     with service_context(app):
         result = tally_round(rnd.id)
     assert result.selected_project_ids == [projects[first].id]
@@ -159,8 +161,9 @@ def test_default_tie_break_uses_the_lot_when_cost_and_votes_are_equal(
 
 def test_lot_that_misses_a_project_is_refused(app: Flask, db_session) -> None:
     rnd, projects = _tie_round(600_000, 600_000)
-    rnd.tie_break_lot = [projects[0].id]
-    db.session.commit()
+    with seeding(db.session):
+        rnd.tie_break_lot = [projects[0].id]
+        db.session.commit()
     with service_context(app), pytest.raises(RuleViolation):
         tally_round(rnd.id)
     assert db.session.scalar(select(func.count(Result.id))) == 0
@@ -195,8 +198,9 @@ def test_unknown_counting_rule_is_refused_cleanly(app: Flask, db_session) -> Non
 
 def test_equal_shares_round_is_counted_with_explanations(app: Flask, db_session) -> None:
     data = realistic_round()
-    data.round.counting_rule = "equalshares/add1"
-    db.session.commit()
+    with seeding(db.session):
+        data.round.counting_rule = "equalshares/add1"
+        db.session.commit()
     with service_context(app):
         result = tally_round(data.round.id)
     assert result.rule == "equalshares/add1"

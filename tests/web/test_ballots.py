@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 
 from app.extensions import db
 from app.models import Ballot, BallotChoice, Phase, Project, ProjectStatus, Role, Round, User
+from app.models.freeze import seeding
 from tests.factories import login, make_project, make_round, make_user, make_wijk
 
 
@@ -233,11 +234,12 @@ def test_voting_after_the_closing_date_is_refused_even_before_the_phase_task_ran
     rnd, projects = _voting_round()
     _voter(client, rnd)
     now = datetime.now(UTC)
-    rnd.proposals_open_at = now - timedelta(days=4)
-    rnd.review_open_at = now - timedelta(days=3)
-    rnd.voting_open_at = now - timedelta(days=2)
-    rnd.voting_close_at = now - timedelta(minutes=1)
-    db.session.commit()
+    with seeding(db.session):  # the calendar has moved on; the dates are frozen for services
+        rnd.proposals_open_at = now - timedelta(days=4)
+        rnd.review_open_at = now - timedelta(days=3)
+        rnd.voting_open_at = now - timedelta(days=2)
+        rnd.voting_close_at = now - timedelta(minutes=1)
+        db.session.commit()
     assert _vote(client, rnd, [projects[0].id]).status_code == 409
     assert _ballots() == []
 

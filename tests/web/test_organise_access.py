@@ -29,6 +29,8 @@ ORGANISE_ROUTES = [
     ("GET", "/organiseren/ronde/{round}/publiceren"),
     ("POST", "/organiseren/ronde/{round}/publiceren"),
     ("GET", "/organiseren/ronde/{round}/logboek"),
+    ("GET", "/organiseren/ronde/{round}/correctie"),
+    ("POST", "/organiseren/ronde/{round}/correctie"),
 ]
 REVIEW_ROUTES = [
     ("GET", "/toets/"),

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Phase
+from app.models.freeze import seeding
 from app.services.counting import tally_round
 from app.services.publishing import publish_round
 from tests.factories import make_project, make_round
@@ -144,8 +145,9 @@ def test_results_page_shows_the_drawn_lot_when_it_decided(app: Flask, client: Fl
     first = make_project(rnd, cost_cents=600_000, title="Fietsenrek")
     second = make_project(rnd, cost_cents=600_000, title="Bloembakken")
     cast_votes(rnd, {first: 7, second: 7})
-    rnd.tie_break_lot = [second.id, first.id]
-    db.session.commit()
+    with seeding(db.session):
+        rnd.tie_break_lot = [second.id, first.id]
+        db.session.commit()
     with service_context(app):
         publish_round(rnd.id)
     text = _text(client.get(f"/uitslag/{rnd.id}").get_data(as_text=True))

@@ -231,3 +231,24 @@ class RoundForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""
+
+
+class AmendmentForm(FlaskForm):
+    """A public correction of one text of a frozen round; `target` is "round:<field>" or
+    "project:<id>:<field>" (see `amendment_target`)."""
+
+    target = SelectField(_l("What to correct"), invalid_choice_message=_CHOOSE)
+    new_value = TextAreaField(_l("Corrected text"))
+    reason = TextAreaField(
+        _l("Reason for the correction"),
+        description=_l("Everyone sees this reason on the round's pages, with the old and the new text."),
+        validators=[DataRequired(_l("Explain why this correction is needed."))],
+    )
+
+
+def amendment_target(value: str) -> tuple[int | None, str]:
+    """("round:title") -> (None, "title"); ("project:12:category") -> (12, "category")."""
+    parts = value.split(":")
+    if len(parts) == 3 and parts[0] == "project" and parts[1].isdigit():
+        return int(parts[1]), parts[2]
+    return None, parts[-1]

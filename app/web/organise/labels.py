@@ -37,6 +37,10 @@ AUDIT_ACTIONS = {
     "project.reviewed": _l("Proposal reviewed"),
     "count.requested": _l("Count requested"),
     "publish.requested": _l("Publication requested"),
+    "round.amended": _l("Text corrected (public amendment)"),
+    "round.counted": _l("Votes counted"),
+    "round.published": _l("Result published"),
+    "round.count_failed": _l("Count or publication failed"),
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AuditEvent, Result, Role, Round, User, Wijk
-from app.services import phases, rounds, wijken
+from app.services import amendments, audit, phases, rounds, wijken
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.web.organise.feedback import show_violation
 from app.web.organise.forms import ConfirmForm, RoundForm, WijkForm, split_lines, split_postcodes
@@ -172,6 +172,7 @@ def round_detail(round_id: int):  # type: ignore[no-untyped-def]
         actions=phases.pending_actions(rnd, result),
         phases=phases,
         form=ConfirmForm(),
+        amendments=amendments.amendments_of(rnd.id),
     )
 
 
@@ -269,4 +270,8 @@ def round_audit(round_id: int):  # type: ignore[no-untyped-def]
         .where(AuditEvent.round_id == rnd.id)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     ).all()
-    return render_template("organise/audit.html", round=rnd, events=events)
+    return render_template("organise/audit.html", round=rnd, events=events, audit_head=audit.head_hash())
+
+
+# Register the amendment routes on the blueprint.
+from app.web.organise import amend_views  # noqa: E402, F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from flask_babel import gettext as _
 
-from app.services import publishing
+from app.services import amendments, audit, publishing
 from app.services.errors import NotFound
 from app.web.public.presenter import ResultPage, as_json, present, votes_chart
 
@@ -23,7 +23,13 @@ def results(round_id: int):  # type: ignore[no-untyped-def]
         page = _page(round_id)
     except NotFound as missing:
         return _not_published(missing), 404
-    return render_template("public/results.html", page=page, chart=votes_chart(page))
+    return render_template(
+        "public/results.html",
+        page=page,
+        chart=votes_chart(page),
+        amendments=amendments.amendments_of(round_id),
+        audit_head=audit.head_hash(),
+    )
 
 
 @bp.route("/<int:round_id>.json")

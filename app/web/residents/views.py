@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user, login_required
 
-from app.services import ballots, proposals
+from app.services import amendments, ballots, proposals
 from app.web.residents.blueprint import bp, round_or_404
 from app.web.residents.result_mail_views import result_mail_box
 
@@ -40,6 +40,7 @@ def round_page(round_id: int):  # type: ignore[no-untyped-def]
         vote_refusal=ballots.may_vote(user, rnd),
         ballot=ballots.current_ballot(user, rnd.id) if user else None,
         result_mail=result_mail_box(rnd, "round"),
+        amendments=amendments.amendments_of(rnd.id),
     )
 
 
@@ -54,7 +55,10 @@ def project(project_id: int):  # type: ignore[no-untyped-def]
     item = proposals.public_project(project_id)
     user = _user()
     mine = user is not None and item.author_id == user.id
-    return render_template("residents/project.html", project=item, round=item.round, mine=mine)
+    corrections = amendments.amendments_of(item.round_id, project_id=item.id)
+    return render_template(
+        "residents/project.html", project=item, round=item.round, mine=mine, amendments=corrections
+    )
 
 
 @bp.route("/mijn-voorstellen")
