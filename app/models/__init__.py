@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent, Notification
 from app.models.ballot import Ballot, BallotChoice
 from app.models.project import Project, ProjectStatus
+from app.models.record import ElectionRecord, ElectionRecordChangeError
 from app.models.result import PublishedResultError, Result
 from app.models.round import BallotType, LeftoverPolicy, Phase, Round, TieBreak
 from app.models.user import Role, User
@@ -14,6 +15,8 @@ __all__ = [
     "BallotChoice",
     "BallotType",
     "Buurt",
+    "ElectionRecord",
+    "ElectionRecordChangeError",
     "LeftoverPolicy",
     "Notification",
     "Phase",

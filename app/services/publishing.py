@@ -12,6 +12,7 @@ from app.models import Phase, Result, Round
 from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.counting import count_round, lock_round, organiser_or_system, refuse, result_of
+from app.services.election_record import write_record
 from app.services.errors import NotFound, RuleViolation
 
 
@@ -27,7 +28,7 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
     Rules: only after voting has closed (phase CLOSED). If there is no count yet, the round is counted first.
     Idempotent: a round that is already published returns its result unchanged. A published result can never
     change again (the model refuses it). `actor_id` is the organiser who publishes, or None for the system.
-    Records "round.published". One transaction.
+    Records "round.published" and writes the round's election record (`write_record`). One transaction.
     """
     actor = organiser_or_system(actor_id)
     rnd = lock_round(round_id)
@@ -49,6 +50,7 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
         subject=rnd.title,
         details={"result_id": result.id, "selected_project_ids": list(result.selected_project_ids)},
     )
+    write_record(rnd, result)  # the downloadable election record, in this same transaction
     db.session.commit()
     return result
 
