@@ -141,7 +141,7 @@ def _pb_meta(rnd: Round, loaded: LoadedElection) -> dict[str, str]:
         "unit": _one_line(rnd.wijk.municipality or rnd.wijk.name),
         "subunit": _one_line(rnd.wijk.name),
         "round_id": str(rnd.id),
-        "currency": "EUR (amounts in cents)",
+        "currency": "euro cents",
         "date_begin": _local_date(rnd.voting_opened_at or rnd.voting_open_at),
         "date_end": _local_date(rnd.voting_closed_at or rnd.voting_close_at),
         "ballot_type": rnd.ballot_type,
