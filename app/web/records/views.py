@@ -56,12 +56,15 @@ def check_receipt():  # type: ignore[no-untyped-def]
     form.round_id.choices = [(p.round.id, f"{p.round.title} ({p.round.wijk.name})") for p in rounds]
     if not asked and request.args.get("round_id", type=int):
         form.round_id.data = request.args.get("round_id", type=int)
-    answer: dict[str, Any] | None = None
-    if asked and form.validate():
-        chosen = next(p.round for p in rounds if p.round.id == form.round_id.data)
-        counted = receipts.receipt_counted(chosen.id, form.normalised_code)
-        answer = {"counted": counted, "code": form.normalised_code, "round": chosen}
+    answer = _answer(form, rounds) if asked and form.validate() else None
     return render_template("records/check.html", form=form, answer=answer, has_rounds=bool(rounds))
+
+
+def _answer(form: ReceiptCheckForm, rounds: list[publishing.PublishedRound]) -> dict[str, Any]:
+    """Whether the (valid) code was counted in the chosen published round."""
+    chosen = next(p.round for p in rounds if p.round.id == form.round_id.data)
+    counted = receipts.receipt_counted(chosen.id, form.normalised_code)
+    return {"counted": counted, "code": form.normalised_code, "round": chosen}
 
 
 @bp.app_template_global()
