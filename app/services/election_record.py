@@ -73,3 +73,12 @@ def published_record(round_id: int) -> ElectionRecord:
         raise RuleViolation(_l("This round was published before election records existed; it has none."))
     record: ElectionRecord = row.ElectionRecord
     return record
+
+
+def published_record_sha256(round_id: int) -> str | None:
+    """The SHA-256 of a published round's record (without loading the files), or None if it has none."""
+    return db.session.scalar(
+        select(ElectionRecord.record_sha256)
+        .join(Result, Result.round_id == ElectionRecord.round_id)
+        .where(ElectionRecord.round_id == round_id, Result.published_at.is_not(None))
+    )

@@ -14,7 +14,12 @@ from app.extensions import db
 from app.models import Ballot, BallotChoice, ElectionRecord, ElectionRecordChangeError, Phase
 from app.services.counting import tally_round
 from app.services.election import counting_id
-from app.services.election_record import published_record, rebuild_record_files, record_of
+from app.services.election_record import (
+    published_record,
+    published_record_sha256,
+    rebuild_record_files,
+    record_of,
+)
 from app.services.errors import NotFound, RuleViolation
 from app.services.publishing import publish_round
 from tests.factories import make_project, make_round
@@ -136,6 +141,7 @@ def test_a_stored_record_cannot_change(app: Flask, db_session) -> None:
     with service_context(app):
         publish_round(data.round.id)
     record = record_of(data.round.id)
+    assert published_record_sha256(data.round.id) == record.record_sha256
     record.pb_text = "META\n"
     with pytest.raises(ElectionRecordChangeError):
         db.session.flush()
@@ -153,6 +159,7 @@ def test_no_record_before_publication(app: Flask, db_session) -> None:
         tally_round(data.round.id)
         with pytest.raises(NotFound):
             published_record(data.round.id)
+        assert published_record_sha256(data.round.id) is None
         with pytest.raises(RuleViolation):
             publish_round(voting.id)
         with pytest.raises(NotFound):

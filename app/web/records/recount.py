@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models import ElectionRecord, TieBreak
+from app.models import TieBreak
 from app.services.record_files import file_names
 
 # How each wijkbudget rule is called in pabutools 1.2.3 (the same calls the counting tests compare against).
@@ -26,12 +26,12 @@ class RecountHelp:
     uses_priority_order: bool  # True: pabutools needs the recorded order to break ties as the count did
 
 
-def recount_help(record: ElectionRecord, rule: str, tie_break: str) -> RecountHelp:
-    names = file_names(record.round_id)
+def recount_help(round_id: int, sha256: str, rule: str, tie_break: str) -> RecountHelp:
+    names = file_names(round_id)
     uses_order = tie_break != TieBreak.LEXICOGRAPHIC.value
     return RecountHelp(
         names=names,
-        sha256=record.record_sha256,
+        sha256=sha256,
         tally_command=f"wijkbudget tally {names['pb']}",
         pabutools_snippet=pabutools_snippet(rule, names, uses_order),
         uses_priority_order=uses_order,
