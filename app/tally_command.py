@@ -29,14 +29,15 @@ from app.counting.tally import render_table, run_tally
 @click.option(
     "--tie-break",
     type=click.Choice(TIE_BREAKS),
-    default="default",
-    show_default=True,
-    help="lexicographic = project id text order (as pabutools); default = cheaper, more votes, then the lot.",
+    default=None,
+    help="lexicographic = project id text order (as pabutools); default = cheaper, more votes, then the lot. "
+    "Default: the file's META tie_break, else default.",
 )
 @click.option(
     "--lot-order",
     default=None,
-    help="Comma-separated project ids in the order drawn by lot before voting (default tie-break only).",
+    help="Comma-separated project ids in the order drawn by lot before voting (default tie-break only). "
+    "Default: the file's META tie_break_lot, if any.",
 )
 @click.option(
     "--lang", type=click.Choice(("en", "nl")), default="en", show_default=True, help="Table language."
@@ -46,7 +47,7 @@ def tally_command(
     file: Path,
     rule: str | None,
     min_score: str | None,
-    tie_break: str,
+    tie_break: str | None,
     lot_order: str | None,
     lang: str,
     as_json: bool,

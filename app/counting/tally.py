@@ -51,14 +51,17 @@ def run_tally(
     path: str | os.PathLike[str],
     rule: str | None = None,
     min_score: Points | str | None = None,
-    tie_break: str = "default",
+    tie_break: str | None = None,
     lot_order: Sequence[str] | None = None,
 ) -> TallyRun:
     """Read a ``.pb`` file and count it.
 
     ``rule``: one of :data:`~app.counting.rules.RULES`; ``None`` means the file's own META ``rule``, which
     must then be one of them, otherwise :class:`~app.counting.rules.UnknownRuleError` (its message lists the
-    rules).  ``min_score`` may be text (``"100"``) or an exact number.  Raises
+    rules).  ``tie_break``: ``None`` means the file's META ``tie_break`` (wijkbudget's election records carry
+    it), else ``default``.  ``lot_order``: ``None`` means the file's META ``tie_break_lot`` (comma-separated
+    project ids) when the tie-break is ``default``, so a published round recounts exactly as it was counted.
+    ``min_score`` may be text (``"100"``) or an exact number.  Raises
     :class:`~app.counting.pabulib.PabulibError` for a broken file and ``ValueError`` for a bad minimum score.
     """
     started = time.perf_counter()
@@ -83,17 +86,26 @@ def run_tally(
     else:
         threshold = min_score
 
+    if tie_break is None:
+        tie_break = election.meta.get("tie_break", "").strip() or "default"
+    if lot_order is None and tie_break == "default":
+        lot_order = _split_ids(election.meta.get("tie_break_lot", "")) or None
+
     started = time.perf_counter()
     outcome = count(election, rule, tie_break=tie_break, lot_order=lot_order, min_score=threshold)
     count_seconds = time.perf_counter() - started
     return TallyRun(os.path.basename(os.fspath(path)), election, outcome, source, read_seconds, count_seconds)
 
 
+def _split_ids(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 def tally_file(
     path: str | os.PathLike[str],
     rule: str | None = None,
     min_score: Points | str | None = None,
-    tie_break: str = "default",
+    tie_break: str | None = None,
     lot_order: Sequence[str] | None = None,
 ) -> dict[str, object]:
     """:func:`run_tally` as a JSON-ready dict (see :meth:`TallyRun.to_dict`).

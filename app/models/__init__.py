@@ -22,6 +22,7 @@ from app.models.freeze import FrozenRoundError
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
 from app.models.project import Project, ProjectStatus
+from app.models.record import ElectionRecord, ElectionRecordChangeError
 from app.models.result import PublishedResultError, Result
 from app.models.round import BallotType, LeftoverPolicy, Phase, Round, TieBreak
 from app.models.user import Role, User
@@ -40,6 +41,8 @@ __all__ = [
     "CodeBatch",
     "CodeIssue",
     "CodeStatus",
+    "ElectionRecord",
+    "ElectionRecordChangeError",
     "Eligibility",
     "EmailStatus",
     "FrozenRoundError",

@@ -13,6 +13,7 @@ from app.models.base import utcnow
 from app.services.after_commit import enqueue_after_commit
 from app.services.audit import record_event
 from app.services.counting import count_round, lock_round, organiser_or_system, refuse, result_of
+from app.services.election_record import write_record
 from app.services.errors import NotFound, RuleViolation
 
 
@@ -28,8 +29,9 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
     Rules: only after voting has closed (phase CLOSED). If there is no count yet, the round is counted first.
     Idempotent: a round that is already published returns its result unchanged. A published result can never
     change again (the model refuses it). `actor_id` is the organiser who publishes, or None for the system.
-    Records "round.published". One transaction; after it commits, the job that tells the residents who asked
-    for it is enqueued (here, so every way of publishing - organiser, beat, CLI, demo - tells them).
+    Records "round.published" and writes the round's election record (`write_record`). One transaction; after
+    it commits, the job that tells the residents who asked for it is enqueued (here, so every way of
+    publishing - organiser, beat, CLI, demo - tells them).
     """
     actor = organiser_or_system(actor_id)
     rnd = lock_round(round_id)
@@ -52,6 +54,7 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
         details={"result_id": result.id, "selected_project_ids": list(result.selected_project_ids)},
     )
     enqueue_after_commit("wijkbudget.notify_results_published", rnd.id)
+    write_record(rnd, result)  # the downloadable election record, in this same transaction
     db.session.commit()
     return result
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 13:42:47.820321
+Create Date: 2026-11-28 13:43:15.966063
 
 """
 
@@ -253,6 +253,27 @@ def upgrade():
     with op.batch_alter_table("code_batches", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_code_batches_round_id"), ["round_id"], unique=False)
 
+    op.create_table(
+        "election_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("pb_text", sa.Text(), nullable=False),
+        sa.Column("csv_text", sa.Text(), nullable=False),
+        sa.Column("record_json", sa.Text(), nullable=False),
+        sa.Column("record_sha256", sa.String(length=64), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "length(pb_text) > 0 AND length(record_json) > 0", name=op.f("ck_election_records_files_present")
+        ),
+        sa.CheckConstraint(
+            "length(record_sha256) = 64", name=op.f("ck_election_records_record_sha256_length")
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_election_records_round_id_rounds"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_election_records")),
+        sa.UniqueConstraint("round_id", name=op.f("uq_election_records_round_id")),
+    )
     op.create_table(
         "polling_locations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -735,6 +756,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_polling_locations_round_id"))
 
     op.drop_table("polling_locations")
+    op.drop_table("election_records")
     with op.batch_alter_table("code_batches", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_code_batches_round_id"))
 

@@ -131,3 +131,21 @@ def test_tally_file_on_lodz_is_fast() -> None:
     assert set(data["selected"]) <= recorded  # type: ignore[arg-type]
     seconds = data["seconds"]
     assert seconds["count"] < 0.5  # type: ignore[index]
+
+
+def test_tie_break_and_lot_come_from_the_file_meta(tmp_path: Path) -> None:
+    """Election records carry META tie_break and tie_break_lot, so a plain `tally FILE.pb` recounts exactly."""
+    base = SMALL.format(rule="greedy")
+    with_lot = base.replace("rule;greedy", "rule;greedy\ntie_break;default\ntie_break_lot;c,b,a")
+    path = tmp_path / "lot.pb"
+    path.write_text(with_lot, encoding="utf-8")
+    code, out = run(str(path), "--json")
+    assert code == 0, out
+    detail = json.loads(out)["tie_break_detail"]
+    assert detail["mode"] == "default" and detail["lot_order"] == ["c", "b", "a"]
+    code, out = run(str(path), "--lot-order", "a,b,c", "--json")  # an option still wins over the file
+    assert json.loads(out)["tie_break_detail"]["lot_order"] == ["a", "b", "c"]
+    path.write_text(base.replace("rule;greedy", "rule;greedy\ntie_break;lexicographic"), encoding="utf-8")
+    code, out = run(str(path), "--json")
+    assert code == 0, out
+    assert json.loads(out)["tie_break"] == "lexicographic"

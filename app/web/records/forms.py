@@ -1,0 +1,35 @@
+"""The receipt check form: a GET form (a lookup that changes nothing), so it has no CSRF token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from app.services.receipts import normalise_receipt
+
+
+class ReceiptCheckForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    round_id = SelectField(_l("Round"), coerce=int, validate_choice=True)
+    code = StringField(
+        _l("Your receipt code"),
+        description=_l("12 letters and digits, as shown after you voted, for example K7QM-9XRT-CAWF."),
+        validators=[DataRequired(_l("Fill in your receipt code."))],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+    def validate_code(self, field: Any) -> None:
+        if normalise_receipt(field.data or "") is None:
+            raise ValidationError(
+                _l("A receipt code has 12 letters and digits, like K7QM-9XRT-CAWF. Check what you typed.")
+            )
+
+    @property
+    def normalised_code(self) -> str:
+        return normalise_receipt(self.code.data or "") or ""
