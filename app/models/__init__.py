@@ -2,6 +2,15 @@
 
 from app.models.audit import AuditEvent, Notification
 from app.models.ballot import Ballot, BallotChoice
+from app.models.commitment import (
+    Commitment,
+    CommitmentStatus,
+    DeliveryFeedback,
+    FeedbackKind,
+    PlannedDateChange,
+    ProgressUpdate,
+    WinnerDrop,
+)
 from app.models.project import Project, ProjectStatus
 from app.models.result import PublishedResultError, Result
 from app.models.round import BallotType, LeftoverPolicy, Phase, Round, TieBreak
@@ -14,9 +23,15 @@ __all__ = [
     "BallotChoice",
     "BallotType",
     "Buurt",
+    "Commitment",
+    "CommitmentStatus",
+    "DeliveryFeedback",
+    "FeedbackKind",
     "LeftoverPolicy",
     "Notification",
     "Phase",
+    "PlannedDateChange",
+    "ProgressUpdate",
     "Project",
     "ProjectStatus",
     "PublishedResultError",
@@ -26,4 +41,5 @@ __all__ = [
     "TieBreak",
     "User",
     "Wijk",
+    "WinnerDrop",
 ]

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Phase, Result, Round
 from app.models.base import utcnow
 from app.services.audit import record_event
+from app.services.commitments import create_commitments
 from app.services.counting import count_round, lock_round, organiser_or_system, refuse, result_of
 from app.services.errors import NotFound, RuleViolation
 
@@ -42,6 +43,7 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
         result = count_round(rnd, None, actor)
     result.published_at = utcnow()
     rnd.phase = Phase.PUBLISHED.value
+    create_commitments(rnd, result.selected_project_ids, now=result.published_at)
     record_event(
         actor,
         "round.published",
