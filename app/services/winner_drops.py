@@ -197,9 +197,7 @@ def project_titles(project_ids: Iterable[int]) -> dict[int, str]:
     ids = list(project_ids)
     if not ids:
         return {}
-    return dict(
-        db.session.execute(select(Project.id, Project.title).where(Project.id.in_(ids))).tuples().all()
-    )
+    return dict(db.session.execute(select(Project.id, Project.title).where(Project.id.in_(ids))).all())
 
 
 def winner_to_drop(round_id: int, project_id: int) -> tuple[Round, Project]:
