@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -77,3 +78,16 @@ def test_without_now_the_real_clock_is_used(app: Flask, db_session) -> None:
     data = published_greedy_round(app)  # delivery planned a year from now
     assert flag_overdue_commitments() == []
     assert commitment_of(data.a).overdue_since is None
+
+
+def test_beat_runs_the_task_every_hour(app: Flask) -> None:
+    celery = app.extensions["celery"]
+    entry = celery.conf.beat_schedule["flag-overdue-commitments"]
+    assert entry["task"] == "wijkbudget.flag_overdue_commitments"
+    assert entry["task"] in celery.tasks
+    assert entry["schedule"] <= 24 * 3600
+
+
+def test_a_naive_now_is_refused(app: Flask, db_session) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        flag_overdue_commitments("2027-04-01T10:00:00")

@@ -58,6 +58,7 @@ class ProgressForm(FlaskForm):
     spent = SpentField(
         _l("Money spent so far (euros)"),
         description=_l("The total spent on this project until now, not only since the last update."),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     text = TextAreaField(
         _l("What happened?"),
@@ -70,6 +71,7 @@ class ProgressForm(FlaskForm):
     photo = FileField(
         _l("Photo (optional)"),
         description=_l("A JPEG, PNG or WebP image of at most 5 MB. Location data in the photo is removed."),
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
 
 
