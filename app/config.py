@@ -64,9 +64,15 @@ class Config:
             "beat_schedule": {
                 "advance-round-phases": {"task": "wijkbudget.advance_phases", "schedule": 60.0},
                 "resend-stuck-mail": {"task": "wijkbudget.resend_stuck_mail", "schedule": 300.0},
+                "flag-overdue-commitments": {
+                    "task": "wijkbudget.flag_overdue_commitments",
+                    "schedule": 3600.0,
+                },
             },
         }
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # A winner's delivery is planned this many months after publication until an organiser sets a date.
+        self.COMMITMENT_DELIVERY_MONTHS = int(os.environ.get("COMMITMENT_DELIVERY_MONTHS", "12"))
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

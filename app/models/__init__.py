@@ -4,6 +4,15 @@ from app.models.amendment import Amendment
 from app.models.append_only import AppendOnlyError
 from app.models.audit import AuditEvent, Notification
 from app.models.ballot import Ballot, BallotChoice, BallotStatus
+from app.models.commitment import (
+    Commitment,
+    CommitmentStatus,
+    DeliveryFeedback,
+    FeedbackKind,
+    PlannedDateChange,
+    ProgressUpdate,
+    WinnerDrop,
+)
 from app.models.eligibility import (
     BallotChannel,
     CodeBatch,
@@ -41,10 +50,14 @@ __all__ = [
     "CodeBatch",
     "CodeIssue",
     "CodeStatus",
+    "Commitment",
+    "CommitmentStatus",
+    "DeliveryFeedback",
     "ElectionRecord",
     "ElectionRecordChangeError",
     "Eligibility",
     "EmailStatus",
+    "FeedbackKind",
     "FrozenRoundError",
     "JobStatus",
     "LeftoverPolicy",
@@ -55,7 +68,9 @@ __all__ = [
     "PaperEntry",
     "PaperEntryStatus",
     "Phase",
+    "PlannedDateChange",
     "PollingLocation",
+    "ProgressUpdate",
     "Project",
     "ProjectStatus",
     "PublishedResultError",
@@ -71,4 +86,5 @@ __all__ = [
     "User",
     "VotingCode",
     "Wijk",
+    "WinnerDrop",
 ]

@@ -55,7 +55,7 @@ def count_round(rnd: Round, existing: Result | None, actor: User | None) -> Resu
     """
     loaded = load_election(rnd)
     try:
-        outcome = _count(loaded, rnd)
+        outcome = count_election(loaded, rnd)
     except (UnknownRuleError, TieBreakError, ValueError) as error:
         refuse(_counting_error(rnd, error))
     values = _result_values(rnd, loaded, outcome)
@@ -120,7 +120,8 @@ def refuse(error: RuleViolation) -> NoReturn:
     raise error
 
 
-def _count(loaded: LoadedElection, rnd: Round) -> Outcome:
+def count_election(loaded: LoadedElection, rnd: Round) -> Outcome:
+    """Count `loaded` with the round's published rule, tie-break and drawn lot (also used for re-runs)."""
     lot: list[str] | None = None
     if rnd.tie_break == TieBreak.DEFAULT.value and rnd.tie_break_lot is not None:
         lot = [counting_id(project_id) for project_id in rnd.tie_break_lot]

@@ -12,6 +12,7 @@ from app.models import Phase, Result, Round
 from app.models.base import utcnow
 from app.services.after_commit import enqueue_after_commit
 from app.services.audit import record_event
+from app.services.commitments import create_commitments
 from app.services.counting import count_round, lock_round, organiser_or_system, refuse, result_of
 from app.services.election_record import write_record
 from app.services.errors import NotFound, RuleViolation
@@ -46,6 +47,7 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
         result = count_round(rnd, None, actor)
     result.published_at = utcnow()
     rnd.phase = Phase.PUBLISHED.value
+    create_commitments(rnd, result.selected_project_ids, now=result.published_at)
     record_event(
         actor,
         "round.published",

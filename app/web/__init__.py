@@ -13,13 +13,14 @@ from app.models.freeze import FrozenRoundError
 def register_web(app: Flask) -> None:
     from app.models import User
     from app.web.auth.views import bp as auth_bp
+    from app.web.commitments.views import bp as commitments_bp
     from app.web.organise.views import bp as organise_bp
     from app.web.public.views import bp as public_bp
     from app.web.records.views import bp as records_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
 
-    for bp in (auth_bp, residents_bp, review_bp, organise_bp, public_bp, records_bp):
+    for bp in (auth_bp, residents_bp, review_bp, organise_bp, public_bp, records_bp, commitments_bp):
         app.register_blueprint(bp)
 
     login_manager.login_view = "auth.login"

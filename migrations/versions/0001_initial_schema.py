@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 13:43:15.966063
+Create Date: 2026-11-28 13:44:16.228456
 
 """
 
@@ -686,11 +686,214 @@ def upgrade():
             sqlite_where=sa.text("status <> 'revoked'"),
         )
 
+    op.create_table(
+        "winner_drops",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("organiser_id", sa.Integer(), nullable=True),
+        sa.Column("added_project_ids", sa.JSON(), nullable=False),
+        sa.Column("rerun", sa.JSON(), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "length(trim(coalesce(reason, ''))) > 0", name=op.f("ck_winner_drops_drop_has_reason")
+        ),
+        sa.ForeignKeyConstraint(
+            ["organiser_id"],
+            ["users.id"],
+            name=op.f("fk_winner_drops_organiser_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_winner_drops_project_id_projects"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_winner_drops_round_id_rounds"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_winner_drops")),
+        sa.UniqueConstraint("project_id", name=op.f("uq_winner_drops_project_id")),
+    )
+    with op.batch_alter_table("winner_drops", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_winner_drops_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
+        "commitments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("responsible_department", sa.String(length=200), nullable=False),
+        sa.Column("responsible_user_id", sa.Integer(), nullable=True),
+        sa.Column("planned_delivery_on", sa.Date(), nullable=False),
+        sa.Column("budget_cents", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("overdue_since", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("added_by_drop_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('planned', 'in_progress', 'delayed', 'delivered', 'dropped')",
+            name=op.f("ck_commitments_commitment_status_known"),
+        ),
+        sa.CheckConstraint("budget_cents > 0", name=op.f("ck_commitments_commitment_budget_positive")),
+        sa.ForeignKeyConstraint(
+            ["added_by_drop_id"],
+            ["winner_drops.id"],
+            name=op.f("fk_commitments_added_by_drop_id_winner_drops"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_commitments_project_id_projects"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["responsible_user_id"],
+            ["users.id"],
+            name=op.f("fk_commitments_responsible_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_commitments_round_id_rounds"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commitments")),
+        sa.UniqueConstraint("project_id", name=op.f("uq_commitments_project_id")),
+    )
+    with op.batch_alter_table("commitments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_commitments_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
+        "delivery_feedback",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commitment_id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind <> 'report_problem' OR length(trim(coalesce(text, ''))) > 0",
+            name=op.f("ck_delivery_feedback_problem_report_has_text"),
+        ),
+        sa.CheckConstraint(
+            "kind IN ('confirm_delivered', 'report_problem')",
+            name=op.f("ck_delivery_feedback_feedback_kind_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commitment_id"],
+            ["commitments.id"],
+            name=op.f("fk_delivery_feedback_commitment_id_commitments"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"],
+            ["users.id"],
+            name=op.f("fk_delivery_feedback_resident_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_feedback")),
+        sa.UniqueConstraint("commitment_id", "resident_id", "kind", name="uq_feedback_once_per_kind"),
+    )
+    with op.batch_alter_table("delivery_feedback", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_delivery_feedback_commitment_id"), ["commitment_id"], unique=False
+        )
+
+    op.create_table(
+        "planned_date_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commitment_id", sa.Integer(), nullable=False),
+        sa.Column("old_date", sa.Date(), nullable=False),
+        sa.Column("new_date", sa.Date(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "length(trim(coalesce(reason, ''))) > 0",
+            name=op.f("ck_planned_date_changes_date_change_has_reason"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["users.id"],
+            name=op.f("fk_planned_date_changes_actor_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["commitment_id"],
+            ["commitments.id"],
+            name=op.f("fk_planned_date_changes_commitment_id_commitments"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_planned_date_changes")),
+    )
+    with op.batch_alter_table("planned_date_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_planned_date_changes_commitment_id"), ["commitment_id"], unique=False
+        )
+
+    op.create_table(
+        "progress_updates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commitment_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("spent_cents", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("photo_name", sa.String(length=80), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "length(trim(coalesce(text, ''))) > 0", name=op.f("ck_progress_updates_progress_has_text")
+        ),
+        sa.CheckConstraint(
+            "status IN ('planned', 'in_progress', 'delayed', 'delivered')",
+            name=op.f("ck_progress_updates_progress_status_known"),
+        ),
+        sa.CheckConstraint("spent_cents >= 0", name=op.f("ck_progress_updates_spent_nonnegative")),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_progress_updates_author_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["commitment_id"],
+            ["commitments.id"],
+            name=op.f("fk_progress_updates_commitment_id_commitments"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_progress_updates")),
+        sa.UniqueConstraint("photo_name", name=op.f("uq_progress_updates_photo_name")),
+    )
+    with op.batch_alter_table("progress_updates", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_progress_updates_commitment_id"), ["commitment_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("progress_updates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_progress_updates_commitment_id"))
+
+    op.drop_table("progress_updates")
+    with op.batch_alter_table("planned_date_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_planned_date_changes_commitment_id"))
+
+    op.drop_table("planned_date_changes")
+    with op.batch_alter_table("delivery_feedback", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_delivery_feedback_commitment_id"))
+
+    op.drop_table("delivery_feedback")
+    with op.batch_alter_table("commitments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commitments_round_id"))
+
+    op.drop_table("commitments")
+    with op.batch_alter_table("winner_drops", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_winner_drops_round_id"))
+
+    op.drop_table("winner_drops")
     with op.batch_alter_table("voting_codes", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_voting_codes_one_live_code_per_entry",

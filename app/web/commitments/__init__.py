@@ -1,0 +1,1 @@
+"""Commitments after publication: delivery timelines, progress, residents' feedback, comply or explain."""
