@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from app.extensions import db
 from app.models import Phase, Project, Round
+from app.models.freeze import seeding
 from tests.factories import make_project, make_round
 from tests.results_data import cast_ballot, cast_votes
 
@@ -41,7 +42,9 @@ def _lot_round_projects(rule: str, title: str) -> tuple[Round, Project, Project,
     first = make_project(rnd, cost_cents=600_000, title="Bloembakken")
     second = make_project(rnd, cost_cents=600_000, title="Picknicktafels")
     cheap = make_project(rnd, cost_cents=300_000, title="Vogelhuisjes")
-    rnd.tie_break_lot = [cheap.id, second.id, first.id]
+    with seeding(db.session):  # the lot drawn when this (already closed) round opened voting
+        rnd.tie_break_lot = [cheap.id, second.id, first.id]
+        db.session.flush()
     return rnd, first, second, cheap
 
 

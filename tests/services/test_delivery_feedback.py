@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CommitmentStatus, DeliveryFeedback, Role
+from app.models.freeze import seeding
 from app.services.delivery_feedback import give_feedback
 from app.services.errors import NotAllowed, RuleViolation
 from tests.commitments_data import commitment_of, published_greedy_round
@@ -61,8 +62,9 @@ def test_residents_of_another_wijk_cannot_respond_but_the_proposer_can(app: Flas
     elsewhere = make_wijk()
     outsider = make_user(Role.RESIDENT, wijk=elsewhere)
     proposer = make_user(Role.RESIDENT, wijk=elsewhere)
-    data.a.author_id = proposer.id
-    db.session.commit()
+    with seeding(db.session):  # the round's past: the proposer wrote the project before voting
+        data.a.author_id = proposer.id
+        db.session.commit()
     with service_context(app):
         with pytest.raises(NotAllowed):
             give_feedback(outsider, commitment_of(data.a).id, kind="report_problem", text="Kapot.")
