@@ -21,6 +21,7 @@ from app.models import (
     Ballot,
     BallotChoice,
     Buurt,
+    Commitment,
     Phase,
     Project,
     ProjectStatus,
@@ -32,6 +33,8 @@ from app.models import (
 from app.models.freeze import seeding
 from app.services import accounts
 from app.services.audit import record_event
+from app.services.commitments import update_commitment
+from app.services.progress import post_progress
 from app.services.publishing import publish_round
 from app.services.voter_keys import new_receipt_code
 
@@ -75,6 +78,7 @@ def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[st
         record_event(users["organiser"], "round.voting_closed", round_id=finished.id)
         db.session.commit()
     publish_round(finished.id, actor_id=users["organiser"].id)
+    _deliveries(finished, users)
 
     with seeding(db.session):
         current = _round(
@@ -87,6 +91,28 @@ def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[st
         current.voting_opened_at = current.voting_open_at
         db.session.commit()
     return {"published_round": finished.id, "voting_round": current.id}
+
+
+def _deliveries(rnd: Round, users: dict[str, User]) -> None:
+    """The municipality's first steps on two winners, so the delivery timeline has something to show."""
+    commitments = db.session.scalars(
+        select(Commitment).where(Commitment.round_id == rnd.id).order_by(Commitment.id)
+    ).all()
+    steps = [
+        ("in_progress", 120_000, "Het materiaal is besteld; de aannemer begint in het voorjaar."),
+        ("delivered", 450_000, "Klaar: het project is opgeleverd en wordt al volop gebruikt."),
+    ]
+    for commitment, (status, spent, text) in zip(commitments, steps, strict=False):
+        update_commitment(
+            users["organiser"],
+            commitment.id,
+            department="Stadsbeheer, gemeente Utrecht",
+            responsible_user_id=users["professional"].id,
+            planned_delivery_on=None,
+        )
+        post_progress(
+            users["professional"], commitment.id, status=status, spent_cents=spent, text=text, photo=None
+        )
 
 
 def _wijk() -> Wijk:
