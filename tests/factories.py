@@ -136,6 +136,16 @@ def make_register_entry(rnd: Round, **kw: Any) -> RegisterEntry:
     return entry
 
 
+def make_register_entries(rnd: Round, count: int, **kw: Any) -> None:
+    """`count` register entries alike but for their reference and house number, in one commit."""
+    for _ in range(count):
+        n = next(_seq)
+        db.session.add(
+            RegisterEntry(round_id=rnd.id, reference=f"REF{n:07d}", postcode="3512AB", house_number=n, **kw)
+        )
+    db.session.commit()
+
+
 def make_voting_code(entry: RegisterEntry, **kw: Any) -> str:
     """Store a live letter code for `entry` (only its keyed hash, as the real generator does); returns the
     plain code as printed on the letter."""
