@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import LocationKind, Phase, PollingLocation, Role, Round, User
 from app.services.audit import record_event
-from app.services.errors import NotAllowed, NotFound
+from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.wijken import InvalidFields, require_organiser
 
 NAME_MAX = 120
@@ -114,7 +114,7 @@ def set_poll_worker(actor: User, user_id: int, *, grant: bool) -> User:
     if user.role == after.value:
         return user
     if user.role != before.value:
-        raise NotAllowed(_l("Only residents can become poll workers; this account has another role."))
+        raise RuleViolation(_l("Only residents can become poll workers; this account has another role."))
     user.role = after.value
     action = "user.poll_worker_granted" if grant else "user.poll_worker_revoked"
     record_event(actor, action, subject=f"user {user.id}", details={"user_id": user.id})

@@ -16,8 +16,9 @@ def register_web(app: Flask) -> None:
     from app.web.public.views import bp as public_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
+    from app.web.stembureau.views import bp as stembureau_bp
 
-    for bp in (auth_bp, residents_bp, review_bp, organise_bp, public_bp):
+    for bp in (auth_bp, residents_bp, review_bp, organise_bp, public_bp, stembureau_bp):
         app.register_blueprint(bp)
 
     login_manager.login_view = "auth.login"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Phase, Role
 from app.services import polling
-from app.services.errors import NotAllowed
+from app.services.errors import NotAllowed, RuleViolation
 from app.services.postcodes import normalise_postcode
 from app.services.wijken import InvalidFields
 from tests.factories import make_round, make_user
@@ -69,9 +69,9 @@ def test_organisers_give_and_take_the_poll_worker_role(ctx: None) -> None:
 
 def test_other_roles_are_never_changed_into_poll_workers(ctx: None) -> None:
     organiser, professional = make_user(Role.ORGANISER), make_user(Role.PROFESSIONAL)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(RuleViolation, match="Only residents"):
         polling.set_poll_worker(organiser, professional.id, grant=True)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(RuleViolation, match="Only residents"):
         polling.set_poll_worker(organiser, organiser.id, grant=False)
     with pytest.raises(NotAllowed):
         polling.set_poll_worker(make_user(Role.POLL_WORKER), professional.id, grant=True)

@@ -37,6 +37,12 @@ AUDIT_ACTIONS = {
     "project.reviewed": _l("Proposal reviewed"),
     "count.requested": _l("Count requested"),
     "publish.requested": _l("Publication requested"),
+    "polling_location.created": _l("Polling location added"),
+    "polling_location.updated": _l("Polling location changed"),
+    "paper_entry.entered": _l("Paper ballot entered"),
+    "paper_entry.confirmed": _l("Paper ballot confirmed by a second poll worker"),
+    "paper_entry.rejected": _l("Paper ballot rejected"),
+    "ballot.cast": _l("Ballot cast (only the receipt's fingerprint is kept)"),
 }
 
 
