@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import CursorResult, select, update
 
 from app.extensions import db
@@ -115,7 +116,7 @@ class Setup:
 
 @pytest.fixture(params=["letter_codes", "register_match"])
 def setup(request: pytest.FixtureRequest, app: Flask, db_session: object) -> Iterator[Setup]:
-    with app.app_context():
+    with app.app_context(), force_locale("en"):  # the tests read the English messages
         rnd = make_round(phase=Phase.VOTING, eligibility=request.param)
         voter = make_register_entry(rnd, postcode="3512AB", house_number=7, birth_date=date(1970, 1, 1))
         yield Setup(

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -54,7 +55,7 @@ class Booth:
 
 @pytest.fixture
 def booth(app: Flask, db_session: object) -> Iterator[Booth]:
-    with app.app_context():
+    with app.app_context(), force_locale("en"):  # the tests read the English messages
         yield _booth()
 
 

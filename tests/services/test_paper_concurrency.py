@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Ballot, PaperEntry, Phase, RegisterEntry, Role, Round, User
@@ -33,7 +34,7 @@ def _race(app: Flask, actions: list[Callable[[], object]]) -> tuple[list[object]
     refusals: list[BaseException] = []
 
     def run(action: Callable[[], object]) -> None:
-        with app.app_context():
+        with app.app_context(), force_locale("en"):  # the test reads the English messages
             try:
                 barrier.wait(timeout=30)
                 outcomes.append(action())

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
@@ -19,7 +20,7 @@ from tests.factories import make_round, make_user
 
 @pytest.fixture
 def ctx(app: Flask, db_session: object) -> Iterator[None]:
-    with app.app_context():
+    with app.app_context(), force_locale("en"):  # the tests read the English messages
         yield
 
 
