@@ -12,6 +12,8 @@ Rules:
   key and channel paper or assisted (never replacing and never replaceable), marks the poll book, and appends
   an audit event holding only the receipt's hash. If the resident meanwhile voted another way, the entry is
   rejected instead and nothing is counted.
+- Entries still waiting when voting closes are rejected then (`discard_waiting_entries`, called by the phase
+  change): a ballot counts only once confirmed while voting is open.
 - Deciding (confirming or rejecting) erases the entry's link to the voter (a check constraint) and its choices:
   from then on only the anonymous ballot holds the content.
 """
@@ -25,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -225,6 +227,29 @@ def reject_paper_entry(actor: User, entry_id: int, reason: str) -> PaperEntry:
     _decide(entry, actor, PaperEntryStatus.REJECTED, reason)
     db.session.commit()
     return entry
+
+
+def discard_waiting_entries(round_id: int, actor: User | None) -> int:
+    """When voting closes, entries still waiting for a second poll worker can no longer count: reject them and
+    erase their link to the voter, in the caller's transaction (no commit). Returns how many there were."""
+    waiting = (PaperEntry.round_id == round_id, PaperEntry.status == PaperEntryStatus.PENDING.value)
+    count = db.session.scalar(select(func.count()).select_from(PaperEntry).where(*waiting)) or 0
+    if count:
+        db.session.execute(
+            update(PaperEntry)
+            .where(*waiting)
+            .values(
+                status=PaperEntryStatus.REJECTED.value,
+                rejection_reason=str(_l("Voting closed before a second poll worker confirmed it.")),
+                register_entry_id=None,
+                code_hash=None,
+                project_ids=[],
+                decided_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        record_event(actor, "paper_entry.discarded", round_id=round_id, details={"count": count})
+    return int(count)
 
 
 def _locked_for_decision(actor: User, entry_id: int) -> tuple[PaperEntry, Round]:

@@ -27,7 +27,7 @@ from app.models import (
     User,
     VotingCode,
 )
-from app.services import paper_ballots
+from app.services import paper_ballots, phases
 from app.services.ballots import AlreadyVoted, BallotRejected
 from app.services.errors import NotAllowed, RuleViolation
 from app.services.voter_lookup import AddressIdentity, CodeIdentity
@@ -288,3 +288,14 @@ def test_pending_entries_show_what_to_compare(booth: Booth) -> None:
     assert pending.by_code and pending.address == "3512 AB 7" and pending.entered_by_id == booth.first.id
     assert [p.id for p in pending.projects] == [booth.projects[0].id, booth.projects[1].id]
     assert pending.total_cents == 800_000
+
+
+def test_closing_the_vote_discards_unconfirmed_entries_and_their_link(booth: Booth) -> None:
+    entry = _enter(booth)
+    phases.close_voting(make_user(Role.ORGANISER), booth.rnd.id)
+    db.session.refresh(entry)
+    assert entry.status == "rejected" and "closed" in (entry.rejection_reason or "")
+    assert (entry.register_entry_id, entry.code_hash, entry.project_ids) == (None, None, [])
+    assert _ballots(booth.rnd) == [] and _code_status(booth) == CodeStatus.ACTIVE.value
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "paper_entry.discarded")).one()
+    assert event.details == {"count": 1}

@@ -42,6 +42,7 @@ AUDIT_ACTIONS = {
     "paper_entry.entered": _l("Paper ballot entered"),
     "paper_entry.confirmed": _l("Paper ballot confirmed by a second poll worker"),
     "paper_entry.rejected": _l("Paper ballot rejected"),
+    "paper_entry.discarded": _l("Unconfirmed paper ballots discarded when voting closed"),
     "ballot.cast": _l("Ballot cast (only the receipt's fingerprint is kept)"),
 }
 
