@@ -9,8 +9,21 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import Buurt, Phase, Project, ProjectStatus, Role, Round, User, Wijk
+from app.models import (
+    Buurt,
+    Phase,
+    PollingLocation,
+    Project,
+    ProjectStatus,
+    RegisterEntry,
+    Role,
+    Round,
+    User,
+    VotingCode,
+    Wijk,
+)
 from app.models.freeze import seeding
+from app.services.voter_keys import new_voting_code, normalise_voting_code, voting_code_hash
 
 PASSWORD = "correct horse battery"  # noqa: S105
 _seq = itertools.count(1)
@@ -108,6 +121,55 @@ def make_project(
         db.session.add(project)
         db.session.commit()
     return project
+
+
+def make_register_entry(rnd: Round, **kw: Any) -> RegisterEntry:
+    """A register entry written directly (the import is another part's job); a unique address by default."""
+    n = next(_seq)
+    entry = RegisterEntry(
+        round_id=rnd.id,
+        reference=kw.pop("reference", f"REF{n:07d}"),
+        postcode=kw.pop("postcode", "3512AB"),
+        house_number=kw.pop("house_number", n),
+        house_number_addition=kw.pop("house_number_addition", ""),
+        **kw,
+    )
+    with seeding(db.session):  # the register as imported before voting opened
+        db.session.add(entry)
+        db.session.commit()
+    return entry
+
+
+def make_register_entries(rnd: Round, count: int, **kw: Any) -> None:
+    """`count` register entries alike but for their reference and house number, in one commit."""
+    for _ in range(count):
+        n = next(_seq)
+        db.session.add(
+            RegisterEntry(round_id=rnd.id, reference=f"REF{n:07d}", postcode="3512AB", house_number=n, **kw)
+        )
+    db.session.commit()
+
+
+def make_voting_code(entry: RegisterEntry, **kw: Any) -> str:
+    """Store a live letter code for `entry` (only its keyed hash, as the real generator does); returns the
+    plain code as printed on the letter."""
+    plain = new_voting_code()
+    compact = normalise_voting_code(plain)
+    assert compact is not None
+    db.session.add(
+        VotingCode(
+            round_id=entry.round_id, register_entry_id=entry.id, code_hash=voting_code_hash(compact), **kw
+        )
+    )
+    db.session.commit()
+    return plain
+
+
+def make_location(rnd: Round, name: str | None = None, kind: str = "community_centre") -> PollingLocation:
+    location = PollingLocation(round_id=rnd.id, name=name or f"Buurthuis {next(_seq)}", kind=kind)
+    db.session.add(location)
+    db.session.commit()
+    return location
 
 
 def login(client: FlaskClient, user: User) -> None:

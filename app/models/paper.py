@@ -55,6 +55,10 @@ class PaperEntry(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(
             "status = 'pending' OR (register_entry_id IS NULL AND code_hash IS NULL)", name="link_erased"
         ),
+        # Only pending entries hold the link (above), so these allow one waiting entry per voter and per code:
+        # two poll workers cannot enter the same resident at two tables at once.
+        UniqueConstraint("register_entry_id", name="uq_paper_entries_one_pending_per_voter"),
+        UniqueConstraint("code_hash", name="uq_paper_entries_one_pending_per_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

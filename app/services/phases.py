@@ -26,6 +26,7 @@ from app.extensions import db
 from app.models import AuditEvent, Phase, Project, ProjectStatus, Result, Round, User
 from app.models.base import utcnow
 from app.models.round import PHASE_ORDER
+from app.services import paper_ballots
 from app.services.audit import record_event
 from app.services.errors import NotFound, RuleViolation
 from app.services.wijken import require_organiser
@@ -183,6 +184,7 @@ def _enter(rnd: Round, target: Phase, actor: User | None, now: datetime, *, how:
         rnd.voting_opened_at = now
     elif target is Phase.CLOSED:
         rnd.voting_closed_at = now
+        paper_ballots.discard_waiting_entries(rnd.id, actor)  # unconfirmed paper ballots can no longer count
     rnd.phase = target.value
     record_event(
         actor,

@@ -19,8 +19,19 @@ def register_web(app: Flask) -> None:
     from app.web.records.views import bp as records_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
+    from app.web.stembureau.views import bp as stembureau_bp
 
-    for bp in (auth_bp, residents_bp, review_bp, organise_bp, public_bp, records_bp, commitments_bp):
+    blueprints = (
+        auth_bp,
+        residents_bp,
+        review_bp,
+        organise_bp,
+        public_bp,
+        records_bp,
+        commitments_bp,
+        stembureau_bp,
+    )
+    for bp in blueprints:
         app.register_blueprint(bp)
 
     login_manager.login_view = "auth.login"

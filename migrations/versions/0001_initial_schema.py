@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 13:44:16.228456
+Create Date: 2026-11-28 13:56:32.973145
 
 """
 
@@ -592,6 +592,8 @@ def upgrade():
             ["round_id"], ["rounds.id"], name=op.f("fk_paper_entries_round_id_rounds"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_paper_entries")),
+        sa.UniqueConstraint("code_hash", name="uq_paper_entries_one_pending_per_code"),
+        sa.UniqueConstraint("register_entry_id", name="uq_paper_entries_one_pending_per_voter"),
     )
     with op.batch_alter_table("paper_entries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_paper_entries_round_id"), ["round_id"], unique=False)

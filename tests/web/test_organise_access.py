@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.models import Phase, ProjectStatus, Role
-from tests.factories import login, make_project, make_round, make_user
+from tests.factories import login, make_location, make_project, make_round, make_user
 
 ORGANISE_ROUTES = [
     ("GET", "/organiseren/"),
@@ -31,6 +31,13 @@ ORGANISE_ROUTES = [
     ("GET", "/organiseren/ronde/{round}/logboek"),
     ("GET", "/organiseren/ronde/{round}/correctie"),
     ("POST", "/organiseren/ronde/{round}/correctie"),
+    ("GET", "/organiseren/ronde/{round}/stembureaus"),
+    ("POST", "/organiseren/ronde/{round}/stembureaus"),
+    ("GET", "/organiseren/stembureau/{location}/bewerken"),
+    ("POST", "/organiseren/stembureau/{location}/bewerken"),
+    ("GET", "/organiseren/stembureauleden"),
+    ("POST", "/organiseren/stembureauleden/{user}"),
+    ("GET", "/organiseren/ronde/{round}/opkomst"),
 ]
 REVIEW_ROUTES = [
     ("GET", "/toets/"),
@@ -42,7 +49,8 @@ REVIEW_ROUTES = [
 def _call(client: FlaskClient, method: str, path: str) -> int:
     rnd = make_round(phase=Phase.CLOSED)
     project = make_project(rnd, status=ProjectStatus.SUBMITTED)
-    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id)
+    location, user = make_location(rnd), make_user(Role.RESIDENT)
+    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, location=location.id, user=user.id)
     send: Callable[..., object] = client.get if method == "GET" else client.post
     response = send(url, data={"verdict": "feasible", "name": "x"})
     return response.status_code  # type: ignore[attr-defined,no-any-return]
@@ -58,6 +66,8 @@ def test_all_routes_are_listed(client: FlaskClient) -> None:
         p.replace("{wijk}", "<int:wijk_id>")
         .replace("{round}", "<int:round_id>")
         .replace("{project}", "<int:project_id>")
+        .replace("{location}", "<int:location_id>")
+        .replace("{user}", "<int:user_id>")
         for _, p in ORGANISE_ROUTES + REVIEW_ROUTES
     }
     assert rules == listed
@@ -85,7 +95,7 @@ def test_organiser_gets_403_on_review_routes(client: FlaskClient, method: str, p
 def test_anonymous_visitor_is_sent_to_login(client: FlaskClient, method: str, path: str) -> None:
     rnd = make_round(phase=Phase.CLOSED)
     project = make_project(rnd, status=ProjectStatus.SUBMITTED)
-    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id)
+    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, location=1, user=1)
     response = client.get(url) if method == "GET" else client.post(url)
     assert response.status_code == 302
     assert "/inloggen" in response.headers["Location"]

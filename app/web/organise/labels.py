@@ -41,6 +41,13 @@ AUDIT_ACTIONS = {
     "round.counted": _l("Votes counted"),
     "round.published": _l("Result published"),
     "round.count_failed": _l("Count or publication failed"),
+    "polling_location.created": _l("Polling location added"),
+    "polling_location.updated": _l("Polling location changed"),
+    "paper_entry.entered": _l("Paper ballot entered"),
+    "paper_entry.confirmed": _l("Paper ballot confirmed by a second poll worker"),
+    "paper_entry.rejected": _l("Paper ballot rejected"),
+    "paper_entry.discarded": _l("Unconfirmed paper ballots discarded when voting closed"),
+    "ballot.cast": _l("Ballot cast (only the receipt's fingerprint is kept)"),
 }
 
 

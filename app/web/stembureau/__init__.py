@@ -1,0 +1,1 @@
+"""Poll workers (stembureau): entering paper and assisted ballots, and confirming each other's entries."""

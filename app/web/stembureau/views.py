@@ -1,0 +1,152 @@
+"""Poll workers: choose a location, enter paper ballots, and confirm or reject a colleague's entries."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import PollingLocation, Role, Round
+from app.services import ballots, paper_ballots, polling
+from app.services.ballots import BallotCheck, BallotRejected
+from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.web.organise.feedback import show_violation
+from app.web.security import role_required
+from app.web.stembureau.forms import DecisionForm, PaperBallotForm
+from app.web.stembureau.labels import paper_labels
+
+bp = Blueprint("stembureau", __name__, url_prefix="/stembureau")
+bp.context_processor(paper_labels)
+POLL_WORKERS = (Role.POLL_WORKER, Role.ORGANISER)
+
+
+@bp.route("/")
+@role_required(*POLL_WORKERS)
+def index():  # type: ignore[no-untyped-def]
+    return render_template("stembureau/index.html", locations=polling.open_locations())
+
+
+@bp.route("/locatie/<int:location_id>/stembiljet", methods=["GET", "POST"])
+@role_required(*POLL_WORKERS)
+def enter(location_id: int):  # type: ignore[no-untyped-def]
+    location, rnd = _location_or_404(location_id)
+    form = PaperBallotForm()
+    chosen = request.form.getlist("project_ids")
+    if not form.validate_on_submit():
+        return _entry_page(location, rnd, form, chosen, status=400 if form.errors else 200)
+    try:
+        paper_ballots.enter_paper_ballot(
+            current_user,
+            location.id,
+            form.identity(),
+            chosen,
+            assisted=bool(form.assisted.data),
+            consent=bool(form.consent.data),
+        )
+    except BallotRejected as exc:
+        return _entry_page(location, rnd, form, chosen, check=exc.check, status=400)
+    except RuleViolation as exc:
+        status = _refused(form, exc)
+        return _entry_page(location, rnd, form, chosen, status=400 if status == 200 else status)
+    flash(_("Saved. Another poll worker must now check and confirm this ballot."), "success")
+    return redirect(url_for(".enter", location_id=location.id))
+
+
+def _entry_page(
+    location: PollingLocation,
+    rnd: Round,
+    form: PaperBallotForm,
+    chosen: list[str],
+    *,
+    check: BallotCheck | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    page = render_template(
+        "stembureau/enter.html",
+        location=location,
+        round=rnd,
+        form=form,
+        options=ballots.ballot_options(rnd),
+        chosen={str(i) for i in chosen},
+        check=check,
+        voting_open=ballots.voting_open(rnd),
+        waiting=len(paper_ballots.pending_entries(current_user, location.id)),
+    )
+    return page, status
+
+
+@bp.route("/locatie/<int:location_id>/controleren")
+@role_required(*POLL_WORKERS)
+def pending(location_id: int):  # type: ignore[no-untyped-def]
+    location, rnd = _location_or_404(location_id)
+    return _pending_page(location, rnd)
+
+
+def _pending_page(
+    location: PollingLocation, rnd: Round, *, errors: dict[int, Any] | None = None, status: int = 200
+) -> tuple[str, int]:
+    page = render_template(
+        "stembureau/pending.html",
+        location=location,
+        round=rnd,
+        entries=paper_ballots.pending_entries(current_user, location.id),
+        form=DecisionForm(),
+        errors=errors or {},
+    )
+    return page, status
+
+
+@bp.route("/locatie/<int:location_id>/invoer/<int:entry_id>/bevestigen", methods=["POST"])
+@role_required(*POLL_WORKERS)
+def confirm(location_id: int, entry_id: int):  # type: ignore[no-untyped-def]
+    location, rnd = _location_or_404(location_id)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    try:
+        receipt = paper_ballots.confirm_paper_entry(current_user, entry_id)
+    except (NotFound, NotAllowed) as exc:
+        _abort_for(exc)
+    except RuleViolation as exc:
+        flash(str(exc.message), "error")
+        return redirect(url_for(".pending", location_id=location.id))
+    # Shown once, in this answer only: the receipt is not kept anywhere that links it to the resident.
+    return render_template("stembureau/receipt.html", location=location, round=rnd, receipt=receipt)
+
+
+@bp.route("/locatie/<int:location_id>/invoer/<int:entry_id>/afwijzen", methods=["POST"])
+@role_required(*POLL_WORKERS)
+def reject(location_id: int, entry_id: int):  # type: ignore[no-untyped-def]
+    location, rnd = _location_or_404(location_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        paper_ballots.reject_paper_entry(current_user, entry_id, form.reason.data or "")
+    except (NotFound, NotAllowed) as exc:
+        _abort_for(exc)
+    except RuleViolation as exc:
+        if exc.field == "reason":
+            return _pending_page(location, rnd, errors={entry_id: exc.message}, status=400)
+        flash(str(exc.message), "error")
+    else:
+        flash(_("The paper ballot was rejected; nothing was counted."), "success")
+    return redirect(url_for(".pending", location_id=location.id))
+
+
+def _location_or_404(location_id: int) -> tuple[PollingLocation, Round]:
+    location = db.get_or_404(PollingLocation, location_id)
+    return location, db.session.get_one(Round, location.round_id)
+
+
+def _abort_for(exc: RuleViolation) -> NoReturn:
+    abort(404 if isinstance(exc, NotFound) else 403)
+
+
+def _refused(form: PaperBallotForm, exc: RuleViolation) -> int:
+    """Put the refusal next to its field (or above the form); 404/403 for what does not exist or is not yours."""
+    if isinstance(exc, NotFound | NotAllowed):
+        _abort_for(exc)
+    return show_violation(form, exc)

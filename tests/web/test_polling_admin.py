@@ -1,0 +1,96 @@
+"""Organisers: polling locations, the poll-worker role, and the turnout dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Buurt, Phase, PollingLocation, Role
+from tests.factories import login, make_register_entries, make_round, make_user, make_wijk
+
+
+def _text(response: Any) -> str:
+    return str(response.get_data(as_text=True)).replace("\u00a0", " ")
+
+
+def test_organisers_add_and_rename_polling_locations(client: FlaskClient) -> None:
+    rnd = make_round(phase=Phase.REVIEW)
+    login(client, make_user(Role.ORGANISER))
+    url = f"/organiseren/ronde/{rnd.id}/stembureaus"
+    added = client.post(url, data={"name": "OBS De Regenboog", "kind": "school"})
+    assert added.status_code == 302
+    assert "OBS De Regenboog (School)" in _text(client.get(url))
+    twice = client.post(url, data={"name": "OBS De Regenboog", "kind": "school"})
+    assert "Deze ronde heeft al een stembureau met deze naam." in _text(twice)
+    empty = client.post(url, data={"name": " ", "kind": "school"})
+    assert "Vul de naam van de plek in." in _text(empty)
+
+    location = db.session.scalars(select(PollingLocation)).one()
+    edited = client.post(
+        f"/organiseren/stembureau/{location.id}/bewerken",
+        data={"name": "Buurthuis Oost", "kind": "community_centre"},
+    )
+    assert edited.status_code == 302
+    db.session.refresh(location)
+    assert (location.name, location.kind) == ("Buurthuis Oost", "community_centre")
+    assert "Stembureau gewijzigd" in _text(client.get(f"/organiseren/ronde/{rnd.id}/logboek"))
+
+
+def test_organisers_make_a_resident_a_poll_worker_and_back(client: FlaskClient) -> None:
+    resident = make_user(Role.RESIDENT, email="hulp.bij.stemmen@example.nl")
+    professional = make_user(Role.PROFESSIONAL, email="toetser.hulp@example.nl")
+    login(client, make_user(Role.ORGANISER))
+    listing = client.get("/organiseren/stembureauleden?q=hulp")
+    assert "hulp.bij.stemmen@example.nl" in _text(listing) and "Niet mogelijk voor deze rol" in _text(listing)
+
+    client.post(f"/organiseren/stembureauleden/{resident.id}", data={"grant": "1"})
+    db.session.refresh(resident)
+    assert resident.role == "poll_worker"
+    refused = client.post(
+        f"/organiseren/stembureauleden/{professional.id}", data={"grant": "1"}, follow_redirects=True
+    )
+    assert "Alleen bewoners kunnen stembureaulid worden." in _text(refused)
+    client.post(f"/organiseren/stembureauleden/{resident.id}", data={"grant": "0"})
+    db.session.refresh(resident)
+    assert resident.role == "resident"
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["user.poll_worker_granted", "user.poll_worker_revoked"]
+
+
+def test_the_turnout_dashboard_shows_groups_and_hides_small_ones(client: FlaskClient) -> None:
+    wijk = make_wijk(buurten=("Noord", "Zuid"))
+    rnd = make_round(wijk, phase=Phase.VOTING, eligibility="letter_codes")
+    noord, zuid = (
+        db.session.scalars(select(Buurt.id).where(Buurt.wijk_id == wijk.id, Buurt.name == n)).one()
+        for n in ("Noord", "Zuid")
+    )
+    make_register_entries(rnd, 30, buurt_id=noord, voted_channel="online_code")
+    make_register_entries(rnd, 10, buurt_id=noord)
+    make_register_entries(rnd, 25, buurt_id=zuid, voted_channel="paper")
+    make_register_entries(rnd, 15, buurt_id=zuid)
+    login(client, make_user(Role.ORGANISER))
+
+    page = _text(client.get(f"/organiseren/ronde/{rnd.id}/opkomst"))
+
+    assert "<caption>Opkomst per buurt</caption>" in page
+    assert '<th scope="row">Noord</th>' in page and "75,0%" in page and "62,5%" in page  # 30/40 and 25/40
+    assert "68,8%" in page  # 55 of 80 in total
+    # Nobody voted with help: "fewer than 10", so paper (the smallest shown) is hidden too.
+    assert "minder dan 10" in page and "verborgen" in page
+    assert ">25<" not in page.split('id="turnout-channel"')[1].split("</table>")[0]
+
+
+def test_poll_workers_do_not_see_the_turnout(client: FlaskClient) -> None:
+    rnd = make_round(phase=Phase.VOTING)
+    login(client, make_user(Role.POLL_WORKER))
+    assert client.get(f"/organiseren/ronde/{rnd.id}/opkomst").status_code == 403
+
+
+def test_an_open_round_shows_only_ballots(client: FlaskClient) -> None:
+    rnd = make_round(phase=Phase.VOTING, eligibility="open")
+    login(client, make_user(Role.ORGANISER))
+    page = _text(client.get(f"/organiseren/ronde/{rnd.id}/opkomst"))
+    assert "Deze ronde heeft geen kiezersregister" in page and "Opkomst per buurt" not in page
