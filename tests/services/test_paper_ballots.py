@@ -27,6 +27,7 @@ from app.models import (
     User,
     VotingCode,
 )
+from app.models.freeze import seeding
 from app.services import paper_ballots, phases
 from app.services.ballots import AlreadyVoted, BallotRejected
 from app.services.errors import NotAllowed, RuleViolation
@@ -243,7 +244,9 @@ def test_identifying_by_address_needs_the_birth_date_for_a_person_register(booth
 
 
 def test_a_household_register_is_matched_by_address_and_addition(booth: Booth) -> None:
-    booth.rnd.register_level = "household"
+    with seeding(db.session):  # a household register from the start
+        booth.rnd.register_level = "household"
+        db.session.flush()
     home = make_register_entry(booth.rnd, postcode="3514EF", house_number=12, house_number_addition="B")
     make_register_entry(booth.rnd, postcode="3514EF", house_number=12, house_number_addition="")
     entry = _enter(booth, AddressIdentity("3514EF", 12, "-b"))

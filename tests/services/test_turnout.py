@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.models import Buurt, Phase, Role, Round
+from app.models.freeze import seeding
 from app.services import turnout
 from app.services.ballots import store_ballot
 from app.services.errors import NotAllowed
@@ -32,9 +33,10 @@ def _round(eligibility: str = "letter_codes") -> Round:
     wijk = make_wijk(buurten=("Noord", "Oost", "Zuid"))
     rnd = make_round(wijk, phase=Phase.VOTING, eligibility=eligibility, min_age=12)
     day = timedelta(days=1)
-    rnd.proposals_open_at, rnd.review_open_at = OPENED - 9 * day, OPENED - 5 * day
-    rnd.voting_open_at, rnd.voting_close_at, rnd.results_at = OPENED, OPENED + 30 * day, OPENED + 31 * day
-    db.session.commit()
+    with seeding(db.session):  # the calendar this round had from the start
+        rnd.proposals_open_at, rnd.review_open_at = OPENED - 9 * day, OPENED - 5 * day
+        rnd.voting_open_at, rnd.voting_close_at, rnd.results_at = OPENED, OPENED + 30 * day, OPENED + 31 * day
+        db.session.commit()
     return rnd
 
 
