@@ -33,6 +33,7 @@ def init_celery(app: Flask) -> Celery:
     celery_app.set_current()
     # Importing the task modules registers them (shared_task) on every Celery app, this one included.
     import tasks.counting  # noqa: F401
+    import tasks.eligibility  # noqa: F401
     import tasks.phases  # noqa: F401
 
     return celery_app

@@ -59,6 +59,10 @@ class Config:
             "timezone": "UTC",
             "beat_schedule": {
                 "advance-round-phases": {"task": "wijkbudget.advance_phases", "schedule": 60.0},
+                "verify-register-matches": {
+                    "task": "wijkbudget.verify_pending_register_matches",
+                    "schedule": 180.0,
+                },
             },
         }
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"

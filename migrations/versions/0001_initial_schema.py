@@ -377,6 +377,7 @@ def upgrade():
         sa.Column("selected_project_ids", sa.JSON(), nullable=False),
         sa.Column("total_cost_cents", sa.Integer(), nullable=False),
         sa.Column("ballots_counted", sa.Integer(), nullable=False),
+        sa.Column("ballots_rejected", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("computed_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("published_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
