@@ -35,8 +35,6 @@ def account_voter(actor: User | None, rnd: Round, *, lock: bool = False) -> Acco
     `lock` share-locks a register match until the transaction ends (the ballot path), so verification cannot
     decide it between reading its status and storing the ballot.
     """
-    if actor is None:
-        raise EligibilityRefused([Problem(_l("Log in to vote."), Fix.LOGIN)])
     if rnd.eligibility == Eligibility.LETTER_CODES.value:
         raise NotAllowed(
             _l(
@@ -44,6 +42,8 @@ def account_voter(actor: User | None, rnd: Round, *, lock: bool = False) -> Acco
                 "account. No letter, or lost it? Ask at a polling location or the desk of the organisers."
             )
         )
+    if actor is None:
+        raise EligibilityRefused([Problem(_l("Log in to vote."), Fix.LOGIN)])
     if rnd.eligibility == Eligibility.REGISTER_MATCH.value:
         return _matched_voter(actor, rnd, lock)
     problems = open_round_problems(actor, rnd)
