@@ -22,8 +22,12 @@ def next_postcode_area() -> str:
     return str(1000 + next(_postcode_area) % 8000)
 
 
-def make_wijk(name: str | None = None, buurten: tuple[str, ...] = ("Noord", "Zuid")) -> Wijk:
-    wijk = Wijk(name=name or f"Wijk {next(_seq)}", municipality="Utrecht", postcodes=[next_postcode_area()])
+def make_wijk(
+    name: str | None = None, buurten: tuple[str, ...] = ("Noord", "Zuid"), postcodes: tuple[str, ...] = ()
+) -> Wijk:
+    """A wijk with its own postcode area (unless `postcodes` names them), so wijken never share residents."""
+    areas = list(postcodes) or [next_postcode_area()]
+    wijk = Wijk(name=name or f"Wijk {next(_seq)}", municipality="Utrecht", postcodes=areas)
     wijk.buurten = [Buurt(name=b) for b in buurten]
     db.session.add(wijk)
     db.session.commit()

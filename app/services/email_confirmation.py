@@ -2,8 +2,9 @@
 
 The token is signed with the app's SECRET_KEY (itsdangerous, its own salt) and holds the account id and the
 address it was sent to, so a link stops working when the address changes; it expires after
-`EMAIL_CONFIRMATION_MAX_AGE` seconds (default three days). Nothing about the token is stored. The view builds
-the link (services build no URLs) and calls `send_confirmation_email` after the account is committed.
+`EMAIL_CONFIRMATION_MAX_AGE` seconds (config; three days by default). Nothing about the token is stored. The
+view builds the link (services build no URLs) and calls `send_confirmation_email` after the account is
+committed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from app.services.errors import RuleViolation
 log = logging.getLogger(__name__)
 
 SALT = "wijkbudget.email-confirmation"
-DEFAULT_MAX_AGE = 3 * 24 * 3600
 
 
 def confirmation_token(user: User) -> str:
@@ -84,7 +84,7 @@ def deliver_email(to: str, subject: str, body: str) -> None:
 
 
 def _max_age() -> int:
-    return int(current_app.config.get("EMAIL_CONFIRMATION_MAX_AGE", DEFAULT_MAX_AGE))
+    return int(current_app.config["EMAIL_CONFIRMATION_MAX_AGE"])
 
 
 def _serializer() -> URLSafeTimedSerializer:

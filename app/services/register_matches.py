@@ -80,11 +80,10 @@ def request_match(
     transaction; the caller enqueues `wijkbudget.verify_register_matches` after it."""
     rnd = visible_round(round_id)
     _check_round_takes_claims(rnd)
-    normalised = _checked_address(rnd, postcode, house_number, birth_date)
+    normalised, number = _checked_address(rnd, postcode, house_number, birth_date)
     if live_match(actor.id, rnd.id) is not None:
         raise RuleViolation(_l("Your account is already linked to an address in this round."))
-    assert house_number is not None
-    candidates = _entries_at(rnd, normalised, house_number, addition, birth_date)
+    candidates = _entries_at(rnd, normalised, number, addition, birth_date)
     if not candidates:
         raise RuleViolation(
             _l(
@@ -117,7 +116,10 @@ def _check_round_takes_claims(rnd: Round) -> None:
         raise RuleViolation(_l("Voting has closed, so linking your account is no longer possible."))
 
 
-def _checked_address(rnd: Round, postcode: str, house_number: int | None, birth_date: date | None) -> str:
+def _checked_address(
+    rnd: Round, postcode: str, house_number: int | None, birth_date: date | None
+) -> tuple[str, int]:
+    """The normalised postcode and the house number; RuleViolation on the field that is wrong or missing."""
     normalised = normalise_postcode(postcode)
     if normalised is None:
         raise RuleViolation(_l("Fill in a postcode like 1234 AB."), field="postcode")
@@ -125,7 +127,7 @@ def _checked_address(rnd: Round, postcode: str, house_number: int | None, birth_
         raise RuleViolation(_l("Fill in your house number, for example 12."), field="house_number")
     if rnd.register_level == RegisterLevel.PERSON.value and birth_date is None:
         raise RuleViolation(_l("Fill in your date of birth."), field="birth_date")
-    return normalised
+    return normalised, house_number
 
 
 def _entries_at(
