@@ -34,6 +34,7 @@ def init_celery(app: Flask) -> Celery:
     # Importing the task modules registers them (shared_task) on every Celery app, this one included.
     import tasks.commitments  # noqa: F401
     import tasks.counting  # noqa: F401
+    import tasks.eligibility  # noqa: F401
     import tasks.mail  # noqa: F401
     import tasks.phases  # noqa: F401
 

@@ -49,6 +49,8 @@ class Config:
         self.VOTER_KEY_SECRET = os.environ.get("VOTER_KEY_SECRET", self.SECRET_KEY)
         # Letter codes are stored only as HMACs under this secret; losing it makes every printed code useless.
         self.VOTING_CODE_SECRET = os.environ.get("VOTING_CODE_SECRET", self.VOTER_KEY_SECRET)
+        # How long the link that confirms a resident's e-mail address works (seconds).
+        self.EMAIL_CONFIRMATION_MAX_AGE = int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", 3 * 24 * 3600))
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -67,6 +69,10 @@ class Config:
                 "flag-overdue-commitments": {
                     "task": "wijkbudget.flag_overdue_commitments",
                     "schedule": 3600.0,
+                },
+                "verify-register-matches": {
+                    "task": "wijkbudget.verify_pending_register_matches",
+                    "schedule": 180.0,
                 },
             },
         }

@@ -8,8 +8,8 @@ voting phase, so a visitor can log in as the demo resident and vote. Demo accoun
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
-from typing import cast
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 
 import click
 from flask.cli import with_appcontext
@@ -30,6 +30,7 @@ from app.models import (
     User,
     Wijk,
 )
+from app.models.base import utcnow
 from app.models.freeze import seeding
 from app.services import accounts
 from app.services.audit import record_event
@@ -128,19 +129,34 @@ def _wijk() -> Wijk:
 def _users(wijk: Wijk) -> dict[str, User]:
     users: dict[str, User] = {}
     for email, name, role in DEMO_ACCOUNTS:
-        user = User(email=email, name=name, role=role.value, language="nl", wijk_id=wijk.id)
+        user = User(
+            email=email, name=name, role=role.value, language="nl", wijk_id=wijk.id, **_resident(wijk)
+        )
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         users[role.value] = user
     for index, (email, name) in enumerate(PROPOSERS):
         user = User(
-            email=accounts.normalise_email(email), name=name, role=Role.RESIDENT.value, wijk_id=wijk.id
+            email=accounts.normalise_email(email),
+            name=name,
+            role=Role.RESIDENT.value,
+            wijk_id=wijk.id,
+            **_resident(wijk),
         )
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         users[f"proposer{index}"] = user
     db.session.flush()
     return users
+
+
+def _resident(wijk: Wijk) -> dict[str, Any]:
+    """What an open round checks: a confirmed e-mail address, a postcode in the wijk and an adult age."""
+    return {
+        "email_confirmed_at": utcnow(),
+        "postcode": f"{wijk.postcodes[0]}AB",
+        "birth_date": date(1975, 6, 1),
+    }
 
 
 def _round(wijk: Wijk, title: str, *, start: datetime, phase: Phase) -> Round:

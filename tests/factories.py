@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -27,10 +27,21 @@ from app.services.voter_keys import new_voting_code, normalise_voting_code, voti
 
 PASSWORD = "correct horse battery"  # noqa: S105
 _seq = itertools.count(1)
+_postcode_area = itertools.count(0)
+ADULT_BIRTH_DATE = date(1980, 5, 17)
 
 
-def make_wijk(name: str | None = None, buurten: tuple[str, ...] = ("Noord", "Zuid")) -> Wijk:
-    wijk = Wijk(name=name or f"Wijk {next(_seq)}", municipality="Utrecht", postcodes=["3512", "3513"])
+def next_postcode_area() -> str:
+    """A PC4 area no other factory wijk has (within 8000 wijken), so wijken never share residents."""
+    return str(1000 + next(_postcode_area) % 8000)
+
+
+def make_wijk(
+    name: str | None = None, buurten: tuple[str, ...] = ("Noord", "Zuid"), postcodes: tuple[str, ...] = ()
+) -> Wijk:
+    """A wijk with its own postcode area (unless `postcodes` names them), so wijken never share residents."""
+    areas = list(postcodes) or [next_postcode_area()]
+    wijk = Wijk(name=name or f"Wijk {next(_seq)}", municipality="Utrecht", postcodes=areas)
     wijk.buurten = [Buurt(name=b) for b in buurten]
     db.session.add(wijk)
     db.session.commit()
@@ -40,13 +51,18 @@ def make_wijk(name: str | None = None, buurten: tuple[str, ...] = ("Noord", "Zui
 def make_user(
     role: Role = Role.RESIDENT, *, email: str | None = None, wijk: Wijk | None = None, **kw: Any
 ) -> User:
+    """A user of `role`. By default an adult with a confirmed e-mail address and, when a home `wijk` is given,
+    a postcode inside it: the conditions of an open round, so a resident of the wijk may vote there."""
+    defaults: dict[str, Any] = {"email_confirmed_at": datetime.now(UTC), "birth_date": ADULT_BIRTH_DATE}
+    if wijk is not None:
+        defaults["postcode"] = f"{wijk.postcodes[0]}AB"
     user = User(
         email=email or f"{role.value}{next(_seq)}@example.nl",
         name=kw.pop("name", f"{role.value.title()} {next(_seq)}"),
         role=role.value,
         language=kw.pop("language", "nl"),
         wijk_id=wijk.id if wijk else None,
-        **kw,
+        **(defaults | kw),
     )
     user.set_password(PASSWORD)
     db.session.add(user)
@@ -98,6 +114,32 @@ def make_round(wijk: Wijk | None = None, phase: Phase = Phase.PROPOSALS, **kader
     db.session.add(rnd)
     db.session.commit()
     return rnd
+
+
+def make_adult_register_entry(
+    rnd: Round,
+    *,
+    postcode: str | None = None,
+    house_number: int = 1,
+    addition: str = "",
+    birth_date: date | None = ADULT_BIRTH_DATE,
+    **kw: Any,
+) -> RegisterEntry:
+    """One entry of the round's voter register (what the register import would create), by default an adult
+    at house number 1 of a postcode in the round's wijk."""
+    entry = RegisterEntry(
+        round_id=rnd.id,
+        reference=kw.pop("reference", f"REF-{next(_seq)}"),
+        postcode=postcode or f"{rnd.wijk.postcodes[0]}AB",
+        house_number=house_number,
+        house_number_addition=addition,
+        birth_date=birth_date,
+        **kw,
+    )
+    with seeding(db.session):  # the register as imported before voting opened
+        db.session.add(entry)
+        db.session.commit()
+    return entry
 
 
 def make_project(

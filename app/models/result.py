@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, event
+from sqlalchemy import JSON, ForeignKey, Integer, String, event, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
@@ -29,6 +29,8 @@ class Result(db.Model):  # type: ignore[name-defined,misc]
     selected_project_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     total_cost_cents: Mapped[int] = mapped_column(Integer)
     ballots_counted: Mapped[int] = mapped_column(Integer)
+    # Ballots left out because the voter turned out not to be eligible (a register match was rejected).
+    ballots_rejected: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

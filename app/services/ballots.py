@@ -2,7 +2,9 @@
 
 Rules (all checked on the server, every problem reported at once):
 - Voting is possible only in the VOTING phase and before `voting_close_at`.
-- Only users whose neighbourhood (`wijk_id`) is the round's wijk vote, whatever their role.
+- Who may vote with an account depends on the round's eligibility (`app.services.voting_rights`): open rounds
+  check the self-declared postcode, age and confirmed e-mail; register-match rounds need a match to the voter
+  register (the ballot waits, PENDING, until the match is verified); letter-code rounds take no account votes.
 - Only feasible projects of the round are on the ballot; any other id makes the ballot invalid.
 - approval: between `min_choices` and `max_choices` projects (and at least one).
 - knapsack: at least one project; the chosen projects together cost at most the budget and, when the kaders
@@ -16,6 +18,7 @@ ballot, and the sentences.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,9 +47,11 @@ from app.models import (
     User,
 )
 from app.money import euro_text
-from app.services.errors import NotAllowed, RuleViolation
+from app.services.audit import record_event
+from app.services.errors import RuleViolation
 from app.services.proposals import visible_round
-from app.services.voter_keys import new_receipt_code, voter_key_for_user
+from app.services.voter_keys import new_receipt_code
+from app.services.voting_rights import AccountVoter, account_ballot_key, account_voter
 
 RECEIPT_ATTEMPTS = 5
 
@@ -94,10 +99,10 @@ def may_vote(actor: User | None, rnd: Round) -> RuleViolation | None:
     """Why `actor` may not vote in `rnd` now (RuleViolation: phase; NotAllowed: who), or None when they may."""
     if not voting_open(rnd):
         return RuleViolation(_l("You can only vote while voting is open."))
-    if actor is None:
-        return NotAllowed(_l("Log in to vote."))
-    if actor.wijk_id != rnd.wijk_id:
-        return NotAllowed(_l("Only residents of %(wijk)s can vote in this round.", wijk=rnd.wijk.name))
+    try:
+        account_voter(actor, rnd)
+    except RuleViolation as refusal:
+        return refusal
     return None
 
 
@@ -195,21 +200,49 @@ def _sentence(code: str, details: Mapping[str, Any]) -> Any:
 def cast_ballot(actor: User, round_id: int, project_ids: Iterable[object]) -> tuple[Ballot, bool]:
     """Store or replace the actor's ballot in one transaction; returns (ballot, created).
 
-    The ballot row gets the actor's anonymous voter key, never their id. The unique (round, voter key)
-    constraint decides races: a second insert fails inside a savepoint, and then the existing ballot is
-    locked and its choices are replaced, keeping its receipt code. The round row is share-locked so that
-    closing the vote waits for ballots in flight. No audit event: ballots are secret.
+    The ballot row gets the actor's anonymous voter key (from `voting_rights`: the account's own, or its
+    register entry's), never their id. A register-matched account also marks its entry in the poll book, so
+    a letter code or paper ballot of the same resident is refused afterwards (and the other way round); its
+    ballot is PENDING until the match is verified. The account may replace its own online ballot until
+    close, keeping the receipt code. The round row is share-locked so that closing the vote waits for ballots
+    in flight. A new ballot appends one audit event holding only the hash of its receipt code.
     """
     rnd = visible_round(round_id)
     rnd = _lock_round(rnd.id)
-    refusal = may_vote(actor, rnd)
-    if refusal is not None:
-        raise refusal
+    if not voting_open(rnd):
+        raise RuleViolation(_l("You can only vote while voting is open."))
+    voter = account_voter(actor, rnd, lock=True)
     check = check_ballot(rnd, project_ids)
     if not check.ok:
         raise BallotRejected(check)
-    ballot, created = store_ballot(rnd.id, voter_key_for_user(rnd.id, actor.id), sorted(check.chosen_ids))
+    try:
+        ballot, created = _store_account_ballot(rnd, voter, sorted(check.chosen_ids))
+    except AlreadyVoted:
+        db.session.rollback()
+        raise
+    if created:
+        receipt_hash = hashlib.sha256(ballot.receipt_code.encode()).hexdigest()
+        record_event(None, "ballot.cast", round_id=rnd.id, details={"receipt_sha256": receipt_hash})
     db.session.commit()
+    return ballot, created
+
+
+def _store_account_ballot(rnd: Round, voter: AccountVoter, project_ids: list[int]) -> tuple[Ballot, bool]:
+    from app.services.poll_book import mark_voted  # poll_book imports AlreadyVoted from this module
+
+    online = BallotChannel.ONLINE_ACCOUNT.value
+    if voter.register_entry_id is not None:
+        mark_voted(voter.register_entry_id, online, same_channel_ok=True)
+    ballot, created = store_ballot(
+        rnd.id,
+        voter.key,
+        project_ids,
+        channel=online,
+        status=voter.ballot_status,
+        may_replace=lambda existing: existing.channel == online,
+    )
+    # A replaced ballot follows its match: the verification may have decided it since the first vote.
+    ballot.status = voter.ballot_status
     return ballot, created
 
 
@@ -282,9 +315,21 @@ def _replace_choices(ballot: Ballot, project_ids: list[int]) -> None:
 
 
 def current_ballot(actor: User, round_id: int) -> Ballot | None:
-    """The actor's ballot in a round, found through their voter key (None when they have not voted)."""
-    key = voter_key_for_user(round_id, actor.id)
-    return db.session.scalar(select(Ballot).where(Ballot.round_id == round_id, Ballot.voter_key == key))
+    """The actor's own online ballot in a round, found through their voter key (None when they have not voted).
+
+    Only an online_account ballot: a letter-code ballot under the same register key may be a housemate's.
+    """
+    rnd = db.session.get(Round, round_id)
+    key = account_ballot_key(actor, rnd) if rnd is not None else None
+    if key is None:
+        return None
+    return db.session.scalar(
+        select(Ballot).where(
+            Ballot.round_id == round_id,
+            Ballot.voter_key == key,
+            Ballot.channel == BallotChannel.ONLINE_ACCOUNT.value,
+        )
+    )
 
 
 def chosen_projects(ballot: Ballot) -> list[Project]:

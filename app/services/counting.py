@@ -12,10 +12,11 @@ from sqlalchemy import select
 from app.counting import MES_RULES, Outcome, TieBreakError, UnknownRuleError, count
 from app.counting.explain import json_number
 from app.extensions import db
-from app.models import Phase, Result, Role, Round, TieBreak, User
+from app.models import BallotStatus, Phase, Result, Role, Round, TieBreak, User
 from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.election import LoadedElection, counting_id, load_election
+from app.services.eligibility_work import ballots_by_status, refuse_count_while_verifying
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 
 DEFAULT_RULE = "greedy"
@@ -51,8 +52,13 @@ def tally_round(round_id: int, actor_id: int | None = None) -> Result:
 def count_round(rnd: Round, existing: Result | None, actor: User | None) -> Result:
     """Count the round into `existing` (or a new Result) inside the caller's transaction; no commit.
 
-    The caller has checked the phase and that `existing` is not published.
+    The caller has checked the phase and that `existing` is not published. Refused while register matches or
+    ballots still wait for verification: only counted ballots are counted, so the count would not be final.
     """
+    try:
+        refuse_count_while_verifying(rnd.id)
+    except RuleViolation as pending:
+        refuse(pending)
     loaded = load_election(rnd)
     try:
         outcome = count_election(loaded, rnd)
@@ -169,6 +175,7 @@ def _result_values(rnd: Round, loaded: LoadedElection, outcome: Outcome) -> dict
         "selected_project_ids": [int(pid) for pid in outcome.selected],
         "total_cost_cents": int(outcome.total_cost),
         "ballots_counted": loaded.ballots_counted,
+        "ballots_rejected": ballots_by_status(rnd.id).get(BallotStatus.REJECTED.value, 0),
         "computed_at": utcnow(),
         "published_at": None,
     }

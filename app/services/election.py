@@ -11,7 +11,7 @@ from app.counting import Ballot as CountedBallot
 from app.counting import Election
 from app.counting import Project as CountedProject
 from app.extensions import db
-from app.models import Ballot, BallotChoice, Buurt, Project, ProjectStatus, Round
+from app.models import Ballot, BallotChoice, BallotStatus, Buurt, Project, ProjectStatus, Round
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,11 @@ def counting_id(project_id: int) -> str:
 
 
 def load_election(rnd: Round) -> LoadedElection:
-    """Load the round's FEASIBLE projects and every ballot into an approval Election.
+    """Load the round's FEASIBLE projects and every COUNTED ballot into an approval Election.
 
     Rules: only feasible projects are on the ballot; money is integer cents (budget = the round's budget);
-    every ballot counts once, an empty ballot too (it is part of the turnout). A choice for a project that is
+    every counted ballot counts once, an empty ballot too (it is part of the turnout); pending and rejected
+    ballots (register matches not verified, or refused) are left out. A choice for a project that is
     no longer feasible cannot be counted and is dropped. Choices come from one query (no query per ballot).
     Knapsack ballots are approval ballots whose cost limit was checked when they were cast.
     """
@@ -66,11 +67,11 @@ def load_election(rnd: Round) -> LoadedElection:
 
 
 def _choices(rnd: Round) -> list[list[str]]:
-    """The chosen project ids of every ballot of the round (an empty list for an empty ballot)."""
+    """The chosen project ids of every counted ballot of the round (an empty list for an empty ballot)."""
     rows = db.session.execute(
         select(Ballot.id, BallotChoice.project_id)
         .outerjoin(BallotChoice, BallotChoice.ballot_id == Ballot.id)
-        .where(Ballot.round_id == rnd.id)
+        .where(Ballot.round_id == rnd.id, Ballot.status == BallotStatus.COUNTED.value)
         .order_by(Ballot.id, BallotChoice.project_id)
     ).all()
     by_ballot: dict[int, list[str]] = defaultdict(list)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 13:56:32.973145
+Create Date: 2026-11-28 14:00:33.127714
 
 """
 
@@ -447,6 +447,7 @@ def upgrade():
         sa.Column("selected_project_ids", sa.JSON(), nullable=False),
         sa.Column("total_cost_cents", sa.Integer(), nullable=False),
         sa.Column("ballots_counted", sa.Integer(), nullable=False),
+        sa.Column("ballots_rejected", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("computed_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("published_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(

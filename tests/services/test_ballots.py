@@ -48,7 +48,11 @@ def test_cast_then_change_keeps_one_ballot_and_the_receipt(app: Flask, db_sessio
         assert db.session.query(Ballot).count() == 1
         assert sorted(ch.project_id for ch in db.session.query(BallotChoice)) == sorted([b.id, c.id])
         assert ballots.current_ballot(voter, rnd.id).id == ballot.id
-        assert db.session.query(AuditEvent).count() == 0  # ballots are secret
+        # Ballots are secret: one event for the new ballot, holding only the hash of its receipt code.
+        events = db.session.query(AuditEvent).all()
+        assert [(e.action, e.actor_id, e.details) for e in events] == [
+            ("ballot.cast", None, {"receipt_sha256": hashlib.sha256(receipt.encode()).hexdigest()})
+        ]
 
 
 def test_rejected_ballot_lists_every_problem_and_stores_nothing(

@@ -99,7 +99,7 @@ def test_create_wijk_requires_a_postcode_and_a_name(ctx: None) -> None:
 
 def test_update_wijk_records_changes_and_protects_used_buurten(ctx: None) -> None:
     organiser = make_user(Role.ORGANISER)
-    wijk = make_wijk(name="West", buurten=("Noord", "Zuid"))
+    wijk = make_wijk(name="West", buurten=("Noord", "Zuid"), postcodes=("3512", "3513"))
     noord = next(b for b in wijk.buurten if b.name == "Noord")
     make_project(make_round(wijk, phase=Phase.PROPOSALS), buurt_id=noord.id)
     with pytest.raises(InvalidFields) as exc:

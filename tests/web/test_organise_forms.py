@@ -102,7 +102,7 @@ def test_bad_wijk_input_is_explained_and_nothing_stored(
 
 
 def test_edit_wijk(client: FlaskClient) -> None:
-    wijk = make_wijk(name="Oud", buurten=("Noord",))
+    wijk = make_wijk(name="Oud", buurten=("Noord",), postcodes=("3512", "3513"))
     _organiser(client)
     page = client.get(f"/organiseren/wijk/{wijk.id}/bewerken").get_data(as_text=True)
     assert "Oud" in page and "3512" in page

@@ -3,6 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app.web.personal_fields import BirthDateField, postcode_field
+
+_POSTCODE_HINT = _l("For example 1234 AB. Needed to vote in rounds that are open to the residents of a wijk.")
+_BIRTH_DATE_HINT = _l("Some rounds have a minimum age. We do not show it to anyone.")
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Fill in your e-mail address."))])
@@ -27,6 +32,8 @@ class RegisterForm(FlaskForm):
         ],
     )
     wijk_id = SelectField(_l("Your neighbourhood"), coerce=int, validate_choice=True)
+    postcode = postcode_field(_l("Postcode (optional)"), _POSTCODE_HINT)
+    birth_date = BirthDateField(_l("Date of birth (optional)"), description=_BIRTH_DATE_HINT)
     password = PasswordField(
         _l("Password"),
         validators=[
@@ -40,3 +47,12 @@ class RegisterForm(FlaskForm):
         validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
     )
     language = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+
+
+class ProfileForm(FlaskForm):
+    postcode = postcode_field(_l("Postcode"), _POSTCODE_HINT)
+    birth_date = BirthDateField(_l("Date of birth"), description=_BIRTH_DATE_HINT)
+
+
+class ResendConfirmationForm(FlaskForm):
+    """Only the CSRF token: sends the confirmation e-mail again."""

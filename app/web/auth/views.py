@@ -13,6 +13,7 @@ from app.extensions import db, limiter
 from app.models import Wijk
 from app.services import accounts
 from app.services.errors import RuleViolation
+from app.web.auth.confirmation import send_confirmation
 from app.web.auth.forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -54,13 +55,17 @@ def register():  # type: ignore[no-untyped-def]
                 form.password.data or "",
                 language=form.language.data or "nl",
                 wijk_id=form.wijk_id.data,
+                postcode=form.postcode.data or "",
+                birth_date=form.birth_date.data,
             )
         except RuleViolation as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
             login_user(user)
             session["lang"] = user.language
+            send_confirmation(user)
             flash(_("Welcome! Your account has been created."), "success")
+            flash(_("We sent you an e-mail. Open the link in it to confirm your e-mail address."), "info")
             return redirect(url_for("residents.home"))
     return render_template("auth/register.html", form=form)
 
@@ -80,3 +85,7 @@ def set_language():  # type: ignore[no-untyped-def]
         if current_user.is_authenticated:
             accounts.set_language(current_user, language)
     return redirect(_safe_next(request.form.get("next")))
+
+
+# The profile and e-mail confirmation routes live in their own module, on this blueprint.
+from app.web.auth import account_views  # noqa: E402, F401

@@ -137,6 +137,8 @@ def as_json(page: ResultPage) -> dict[str, Any]:
         "total_cost_cents": page.used_cents,
         "budget_left_cents": page.left_cents,
         "ballots_counted": result.ballots_counted,
+        "ballots_rejected_ineligible": result.ballots_rejected,
+        "eligibility": rnd.eligibility,
         "selected_project_ids": list(result.selected_project_ids),
         "projects": [
             {

@@ -24,7 +24,8 @@ def round_or_404(round_id: int) -> Round:
 def refusal_page(rnd: Round | None, problem: RuleViolation) -> tuple[str, int]:
     """Explain why an action is not possible now: 403 for who you are, 409 for the phase of the round."""
     status = 403 if isinstance(problem, NotAllowed) else 409
-    return render_template("residents/refused.html", round=rnd, message=problem.message), status
+    page = render_template("residents/refused.html", round=rnd, message=problem.message, problem=problem)
+    return page, status
 
 
 @bp.errorhandler(NotFound)

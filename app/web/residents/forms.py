@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
@@ -14,6 +14,7 @@ from app.models import Round
 from app.money import euro_text as euro
 from app.money import parse_euros
 from app.services.proposals import DESCRIPTION_MAX, TITLE_MAX
+from app.web.personal_fields import BirthDateField, postcode_field
 
 
 class EuroField(Field):
@@ -94,6 +95,23 @@ class ProposalForm(FlaskForm):
 
 class BallotForm(FlaskForm):
     """Only the CSRF token: the chosen project ids are read as a list, so unknown ids can be reported."""
+
+
+class RegisterMatchForm(FlaskForm):
+    """Postcode, house number (+ addition) and, for person-level registers, the date of birth."""
+
+    postcode = postcode_field(_l("Postcode"), _l("For example 1234 AB."))
+    house_number = IntegerField(
+        _l("House number"),
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "size": 6},
+        invalid_value_message=_l("Fill in your house number, for example 12."),
+    )
+    addition = StringField(
+        _l("Addition (optional)"),
+        description=_l("For example A, bis or 2-hoog."),
+        render_kw={"maxlength": 10, "size": 6, "autocomplete": "off"},
+    )
+    birth_date = BirthDateField(_l("Date of birth"))
 
 
 class WithdrawForm(FlaskForm):

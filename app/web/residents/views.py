@@ -5,11 +5,15 @@ Proposal and ballot routes live in their own modules, registered on the same blu
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template
 from flask_login import current_user, login_required
 
-from app.services import amendments, ballots, proposals
+from app.models import Eligibility, Round
+from app.services import amendments, ballots, proposals, register_matches
 from app.web.residents.blueprint import bp, round_or_404
+from app.web.residents.forms import RegisterMatchForm
 from app.web.residents.result_mail_views import result_mail_box
 
 __all__ = ["bp"]
@@ -31,9 +35,17 @@ def home():  # type: ignore[no-untyped-def]
 
 @bp.route("/ronde/<int:round_id>")
 def round_page(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = round_or_404(round_id)
+    return round_page_response(round_or_404(round_id))
+
+
+def round_page_response(rnd: Round, match_form: RegisterMatchForm | None = None, status: int = 200) -> Any:
+    """The round page; in register-match rounds with the resident's match and the form to ask for one."""
     user = _user()
-    return render_template(
+    match = None
+    if user is not None and rnd.eligibility == Eligibility.REGISTER_MATCH.value:
+        match = register_matches.latest_match(user.id, rnd.id)
+        match_form = match_form or RegisterMatchForm(formdata=None)
+    page = render_template(
         "residents/round.html",
         round=rnd,
         propose_refusal=proposals.may_propose(user, rnd),
@@ -41,7 +53,11 @@ def round_page(round_id: int):  # type: ignore[no-untyped-def]
         ballot=ballots.current_ballot(user, rnd.id) if user else None,
         result_mail=result_mail_box(rnd, "round"),
         amendments=amendments.amendments_of(rnd.id),
+        match=match,
+        match_reason=register_matches.rejection_text(match) if match and match.reason else None,
+        match_form=match_form,
     )
+    return page, status
 
 
 @bp.route("/ronde/<int:round_id>/projecten")
@@ -79,4 +95,4 @@ def my_proposals():  # type: ignore[no-untyped-def]
 
 
 # Register the proposal and ballot routes on the blueprint.
-from app.web.residents import ballot_views, proposal_views  # noqa: E402, F401
+from app.web.residents import ballot_views, match_views, proposal_views  # noqa: E402, F401

@@ -1,0 +1,49 @@
+"""The register-match verification tasks, run in-process as the embedded default runs them."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.celery_app import celery_for
+from app.extensions import db
+from app.models import Ballot, BallotStatus, Eligibility, MatchStatus, Phase, RegisterMatch
+from app.services import ballots, register_matches
+from tasks.eligibility import verify_pending_register_matches, verify_register_matches
+from tests.factories import make_adult_register_entry, make_project, make_round, make_user
+
+
+def _pending_round(app: Flask) -> int:
+    rnd = make_round(
+        phase=Phase.VOTING, eligibility=Eligibility.REGISTER_MATCH.value, register_level="household"
+    )
+    project = make_project(rnd)
+    entry = make_adult_register_entry(rnd, birth_date=None)
+    voter = make_user()
+    with app.app_context():
+        register_matches.request_match(
+            voter, rnd.id, postcode=entry.postcode, house_number=entry.house_number
+        )
+        ballots.cast_ballot(voter, rnd.id, [project.id])
+    return rnd.id
+
+
+def test_task_names_retries_time_limits_and_the_beat_schedule(app: Flask) -> None:
+    task = celery_for(app).tasks["wijkbudget.verify_register_matches"]
+    assert task.max_retries == 5 and task.acks_late and task.soft_time_limit and task.time_limit
+    schedule = app.config["CELERY"]["beat_schedule"]
+    assert any(entry["task"] == "wijkbudget.verify_pending_register_matches" for entry in schedule.values())
+
+
+def test_the_task_verifies_and_running_it_again_changes_nothing(app: Flask, db_session: object) -> None:
+    round_id = _pending_round(app)
+    assert verify_register_matches(round_id) == {"verified": 1, "rejected": 0, "ballots_settled": 0}
+    assert db.session.query(RegisterMatch).one().status == MatchStatus.VERIFIED.value
+    assert db.session.query(Ballot).one().status == BallotStatus.COUNTED.value
+    assert verify_register_matches(round_id) == {"verified": 0, "rejected": 0, "ballots_settled": 0}
+    assert db.session.query(Ballot).one().status == BallotStatus.COUNTED.value
+
+
+def test_the_beat_finds_every_round_with_pending_work(app: Flask, db_session: object) -> None:
+    first, second = _pending_round(app), _pending_round(app)
+    assert verify_pending_register_matches() == sorted([first, second])
+    assert verify_pending_register_matches() == []
