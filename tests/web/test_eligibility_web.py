@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Ballot, BallotStatus, Eligibility, MatchStatus, Phase, RegisterMatch, Round
+from app.models.freeze import seeding
 from app.services import ballots, register_matches
 from app.services.publishing import publish_round
 from tests.factories import login, make_adult_register_entry, make_project, make_round, make_user
@@ -101,8 +102,9 @@ def test_pending_match_and_ballot_are_shown_as_pending(
 
 def test_a_rejected_ballot_is_reported_on_the_results_page(app: Flask, client: FlaskClient) -> None:
     rnd = _register_round(level="person")
-    rnd.min_age = 18
-    db.session.commit()
+    with seeding(db.session):  # the kaders from the start
+        rnd.min_age = 18
+        db.session.commit()
     project = rnd.projects[0]
     young = make_adult_register_entry(
         rnd, house_number=1, birth_date=date(rnd.voting_open_at.year - 12, 1, 1)
