@@ -14,9 +14,11 @@ def main() -> None:
 
 
 def _register_commands() -> None:
+    from app.codes_command import codes_command
     from app.demo import demo_command
 
     main.add_command(demo_command)
+    main.add_command(codes_command)
     try:
         from app.tally_command import tally_command
     except ImportError:  # the counting CLI lands with the counting engine

@@ -110,3 +110,40 @@ def make_project(
 def login(client: FlaskClient, user: User) -> None:
     response = client.post("/inloggen", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def make_register_entry(rnd: Round, *, postcode: str = "3512AB", house_number: int | None = None, **kw: Any) -> Any:
+    """A register entry made directly (the register CSV import is another part of the work)."""
+    from app.models import RegisterEntry
+
+    entry = RegisterEntry(
+        round_id=rnd.id,
+        reference=kw.pop("reference", f"R{next(_seq):07d}"),
+        postcode=postcode,
+        house_number=house_number if house_number is not None else next(_seq),
+        house_number_addition=kw.pop("house_number_addition", ""),
+        **kw,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def make_letter_code_round(wijk: Wijk | None = None, phase: Phase = Phase.REVIEW, **kaders: Any) -> Round:
+    """A round whose eligibility is letter codes (one code per register entry)."""
+    return make_round(wijk, phase, eligibility="letter_codes", **kaders)
+
+
+def give_code(entry: Any, via: str = "letter") -> str:
+    """Give an entry an active code directly (as a generated batch would); returns the compact code."""
+    from app.models import VotingCode
+    from app.services.voter_keys import new_voting_code, voting_code_hash
+
+    code = new_voting_code().replace("-", "")
+    db.session.add(
+        VotingCode(
+            round_id=entry.round_id, register_entry_id=entry.id, code_hash=voting_code_hash(code), issued_via=via
+        )
+    )
+    db.session.commit()
+    return code

@@ -12,12 +12,14 @@ from app.extensions import db, login_manager
 def register_web(app: Flask) -> None:
     from app.models import User
     from app.web.auth.views import bp as auth_bp
+    from app.web.code_vote.views import bp as code_vote_bp
+    from app.web.codes.views import bp as codes_bp
     from app.web.organise.views import bp as organise_bp
     from app.web.public.views import bp as public_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
 
-    for bp in (auth_bp, residents_bp, review_bp, organise_bp, public_bp):
+    for bp in (auth_bp, residents_bp, review_bp, organise_bp, public_bp, code_vote_bp, codes_bp):
         app.register_blueprint(bp)
 
     login_manager.login_view = "auth.login"
