@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, BinaryIO
@@ -29,7 +29,9 @@ CODE_VOTE_PATH = "/stemmen/code"
 CSV_HEADER = ("reference", "postcode", "house_number", "house_number_addition", "voting_code", "vote_url")
 _LEFT = 56.0
 _WIDTH = A4[0] - 2 * _LEFT
+_RIGHT = 320.0  # the reference and address key, where a window envelope would not show them
 _QR_MODULE = 3.4  # points: a 33-module symbol is about 4 cm wide
+_QR_X = 430.0  # leaves a white quiet zone of more than four modules around the symbol
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,10 @@ class LetterPrinter:
         top = A4[1] - 72
         return b"".join(
             (
-                text_op("F1", 10, 360, top, letter.reference),
-                text_op("F1", 10, 360, top - 28, address_key(letter)),
+                text_op("F1", 10, _RIGHT, top, letter.reference),
+                text_op("F1", 10, _RIGHT, top - 28, address_key(letter)),
                 text_op("F3", 24, _LEFT, 560, format_voting_code(letter.code)),
-                bitmap_op(qr.bitmap(letter.code), qr.row_bytes * 8, qr.size, A4[0] - _LEFT - 128, 520, _QR_MODULE),
+                bitmap_op(qr.bitmap(letter.code), qr.row_bytes * 8, qr.size, _QR_X, 520, _QR_MODULE),
             )
         )
 
@@ -123,12 +125,12 @@ def _shared_content(rnd: Round) -> bytes:
     parts = [
         text_op("F2", 14, _LEFT, top, _bilingual(lambda: _("Municipality of %(name)s", name=wijk.municipality))),
         text_op("F1", 11, _LEFT, top - 16, wijk.name),
-        text_op("F1", 8, 360, top + 12, _bilingual(lambda: _("Reference"))),
-        text_op("F1", 8, 360, top - 16, _bilingual(lambda: _("Postcode and house number"))),
-        text_op("F2", 18, _LEFT, top - 70, rnd.title),
-        text_op("F2", 12, _LEFT, 590, _bilingual(lambda: _("Your voting code"))),
-        rect_op(_LEFT - 8, 548, 330, 40, grey=0.92),
-        text_op("F1", 8, A4[0] - _LEFT - 128, 506, _bilingual(lambda: _("Scan to vote"))),
+        text_op("F1", 8, _RIGHT, top + 12, _bilingual(lambda: _("Reference"))),
+        text_op("F1", 8, _RIGHT, top - 16, _bilingual(lambda: _("Postcode and house number"))),
+        *(text_op("F2", 18, _LEFT, top - 70 - 22 * i, line) for i, line in enumerate(_wrap(rnd.title, 18, _WIDTH))),
+        text_op("F2", 12, _LEFT, 596, _bilingual(lambda: _("Your voting code"))),
+        rect_op(_LEFT - 8, 548, 362, 40, grey=0.92),
+        text_op("F1", 8, _QR_X, 506, _bilingual(lambda: _("Scan to vote"))),
     ]
     y = 470.0
     for locale in ("nl", "en"):
@@ -145,9 +147,8 @@ def _shared_content(rnd: Round) -> bytes:
     return b"".join(parts)
 
 
-def _bilingual(text: object) -> str:
+def _bilingual(text: Callable[[], object]) -> str:
     """The same label in Dutch / English (`text` is called once in each locale)."""
-    assert callable(text)
     with force_locale("nl"):
         dutch = str(text())
     with force_locale("en"):
