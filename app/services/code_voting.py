@@ -143,14 +143,14 @@ def _store(voter: CodeVoter, project_ids: Iterable[object]) -> tuple[Ballot, boo
     refusal = _voting_refusal(rnd)
     if refusal is not None:
         raise refusal
+    if not voter.replacing:
+        _consume(voter)  # first: simultaneous submissions of one code queue here, and all but one stop
     check = ballots.check_ballot(rnd, project_ids)
     if not check.ok:
-        raise BallotRejected(check)
+        raise BallotRejected(check)  # the caller rolls back, so the code is not consumed
     key = voter_key_for_register_entry(rnd.id, voter.entry_id)
     chosen = sorted(check.chosen_ids)
     channel = BallotChannel.ONLINE_CODE.value
-    if not voter.replacing:
-        _consume(voter)
     try:
         ballot, created = ballots.store_ballot(
             rnd.id, key, chosen, channel=channel, may_replace=_same_receipt(voter.receipt, voter.replacing)
@@ -185,7 +185,9 @@ def _consume(voter: CodeVoter) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise CodeAlreadyUsed()
+        # Someone else changed the code first: used (a simultaneous vote) or revoked (a re-issue).
+        status = db.session.scalar(select(VotingCode.status).where(VotingCode.code_hash == voting_code_hash(voter.code)))
+        raise CodeNotRecognised() if status == CodeStatus.REVOKED.value else CodeAlreadyUsed()
 
 
 def _same_receipt(receipt: str, replacing: bool) -> Any:
