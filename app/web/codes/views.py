@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from app.extensions import db
 from app.models import CodeIssue, RegisterEntry, Role, Round
@@ -31,11 +33,12 @@ def _private(response: Response) -> Response:
 
 @bp.errorhandler(RuleViolation)
 def _refused(exc: RuleViolation) -> Any:
-    if isinstance(exc, NotFound):
-        abort(404)
-    if isinstance(exc, NotAllowed):
-        abort(403)
-    return render_template("organise/refused.html", round=None, message=exc.message), 409
+    if isinstance(exc, NotFound | NotAllowed):
+        status = HTTPNotFound() if isinstance(exc, NotFound) else Forbidden()
+        return current_app.handle_http_exception(status)
+    round_id = (request.view_args or {}).get("round_id")
+    rnd = db.session.get(Round, round_id) if round_id else None
+    return render_template("codes/refused.html", round=rnd, message=exc.message), 409
 
 
 @bp.route("/ronde/<int:round_id>/stemcodes")
