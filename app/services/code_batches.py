@@ -42,7 +42,7 @@ from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.code_letters import Letter, LetterPrinter, write_csv
 from app.services.errors import NotFound, RuleViolation
-from app.services.voter_keys import new_voting_code, voting_code_hash
+from app.services.voter_keys import new_voting_code, voting_code_hasher
 from app.services.wijken import require_organiser
 
 CHUNK_SIZE = 5000
@@ -57,6 +57,8 @@ class BatchOutcome:
     generated: int
     codes_seconds: float = 0.0
     letters_seconds: float = 0.0
+    codes_cpu_seconds: float = 0.0  # CPU time of this process: what the wall time would be on an idle machine
+    letters_cpu_seconds: float = 0.0
 
 
 class FileGone(RuleViolation):
@@ -168,7 +170,7 @@ def _generate(batch: CodeBatch, rnd: Round, pdf_path: Path | None, csv_path: Pat
     ).all()
     batch.status, batch.total, batch.generated = JobStatus.RUNNING.value, len(entries), 0
     db.session.commit()
-    timing = {"codes": 0.0, "letters": 0.0}
+    timing = {"codes": 0.0, "letters": 0.0, "codes_cpu": 0.0, "letters_cpu": 0.0}
     with ExitStack() as files:
         pdf = files.enter_context(_private_file(pdf_path, "wb"))
         csv_out = files.enter_context(_private_file(csv_path, "w")) if csv_path else None
@@ -181,21 +183,26 @@ def _generate(batch: CodeBatch, rnd: Round, pdf_path: Path | None, csv_path: Pat
             db.session.commit()  # progress, visible on the organiser's page
         _timed(timing, "letters", printer.close)
     _finish(batch, handed_over=direct)
-    return BatchOutcome(batch.id, batch.generated, timing["codes"], timing["letters"])
+    return BatchOutcome(
+        batch.id, batch.generated, timing["codes"], timing["letters"], timing["codes_cpu"], timing["letters_cpu"]
+    )
 
 
 def _timed(timing: dict[str, float], key: str, work: Callable[[], Any]) -> Any:
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     try:
         return work()
     finally:
         timing[key] += time.perf_counter() - began
+        timing[f"{key}_cpu"] += time.process_time() - began_cpu
 
 
 def _issue_chunk(batch: CodeBatch, chunk: Any) -> list[Letter]:
     """Draw a code per entry and insert only the hashes, in one statement."""
     letters = []
     rows = []
+    hash_code = voting_code_hasher()
+    now = utcnow()
     for entry_id, reference, postcode, number, addition in chunk:
         code = new_voting_code().replace("-", "")
         letters.append(Letter(reference, postcode, number, addition or "", code))
@@ -204,13 +211,13 @@ def _issue_chunk(batch: CodeBatch, chunk: Any) -> list[Letter]:
                 "round_id": batch.round_id,
                 "register_entry_id": entry_id,
                 "batch_id": batch.id,
-                "code_hash": voting_code_hash(code),
+                "code_hash": hash_code(code),
                 "status": CodeStatus.ACTIVE.value,
                 "issued_via": CodeIssue.LETTER.value,
-                "created_at": utcnow(),
+                "created_at": now,
             }
         )
-    db.session.execute(insert(VotingCode), rows)
+    db.session.execute(insert(VotingCode.__table__), rows)  # Core executemany: no ORM bookkeeping per row
     return letters
 
 
