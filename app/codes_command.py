@@ -22,8 +22,12 @@ def codes_command() -> None:
 
 @codes_command.command("generate")
 @click.argument("round_id", type=int)
-@click.option("--out", "pdf_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="CSV for a mail-merge")
+@click.option(
+    "--out", "pdf_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file"
+)
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="CSV for a mail-merge"
+)
 @with_appcontext
 def generate_command(round_id: int, pdf_path: Path, csv_path: Path | None) -> None:
     """Generate a code and a letter for every register entry that has no code yet."""

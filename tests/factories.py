@@ -112,7 +112,9 @@ def login(client: FlaskClient, user: User) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def make_register_entry(rnd: Round, *, postcode: str = "3512AB", house_number: int | None = None, **kw: Any) -> Any:
+def make_register_entry(
+    rnd: Round, *, postcode: str = "3512AB", house_number: int | None = None, **kw: Any
+) -> Any:
     """A register entry made directly (the register CSV import is another part of the work)."""
     from app.models import RegisterEntry
 
@@ -142,7 +144,10 @@ def give_code(entry: Any, via: str = "letter") -> str:
     code = new_voting_code().replace("-", "")
     db.session.add(
         VotingCode(
-            round_id=entry.round_id, register_entry_id=entry.id, code_hash=voting_code_hash(code), issued_via=via
+            round_id=entry.round_id,
+            register_entry_id=entry.id,
+            code_hash=voting_code_hash(code),
+            issued_via=via,
         )
     )
     db.session.commit()

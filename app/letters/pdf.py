@@ -10,7 +10,7 @@ reference table follow at the end.
 from __future__ import annotations
 
 import zlib
-from typing import BinaryIO
+from typing import IO
 
 A4 = (595.28, 841.89)
 FONTS = {
@@ -56,7 +56,7 @@ class PdfWriter:
     """Write a PDF page by page. Use `shared(content)` once for what every page shows, then `page(content)`
     per page, then `close()`. The caller owns (and closes) the file handle."""
 
-    def __init__(self, handle: BinaryIO, page_size: tuple[float, float] = A4) -> None:
+    def __init__(self, handle: IO[bytes], page_size: tuple[float, float] = A4) -> None:
         self._out = handle
         self._offsets: dict[int, int] = {}
         self._next_id = _ROOT + 1
@@ -117,7 +117,9 @@ class PdfWriter:
         lines = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
         lines += [b"%010d 00000 n \n" % self._offsets[i] for i in range(1, size)]
         self._write(b"".join(lines))
-        self._write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, _CATALOG, xref_at))
+        self._write(
+            b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, _CATALOG, xref_at)
+        )
 
     @staticmethod
     def _font(base: str) -> bytes:
@@ -126,7 +128,8 @@ class PdfWriter:
     def _stream(self, dictionary: bytes, content: bytes) -> int:
         packed = zlib.compress(content, 6)
         return self._object(
-            b"<< %s /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (dictionary, len(packed), packed)
+            b"<< %s /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream"
+            % (dictionary, len(packed), packed)
         )
 
     def _reserve(self) -> int:

@@ -29,9 +29,9 @@ class QrStamp:
         self.code_length = code_length
         base_code = alphabet[0] * code_length
         base = self._encode(base_code.encode("ascii"), version=None, mask=None)
-        self.version = base.version
-        self.mask = base.mask
-        self.size: int = base.symbol_size(border=0)[0]
+        self.version = int(base.version)  # a plain QR code: numeric versions only (no Micro QR)
+        self.mask = int(base.mask)
+        self.size = int(base.symbol_size(border=0)[0])
         self.row_bytes = (self.size + 7) // 8
         self._base = self._as_int(base)
         self._table = [self._position_table(i, base_code, alphabet) for i in range(code_length)]

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -105,7 +105,9 @@ def start_code_batch(actor: User | None, round_id: int) -> CodeBatch:
         require_organiser(actor)
     rnd = letter_code_round(round_id)
     if rnd.kaders_frozen:
-        raise RuleViolation(_l("Voting has opened: new letters can no longer be made. Re-issue single codes."))
+        raise RuleViolation(
+            _l("Voting has opened: new letters can no longer be made. Re-issue single codes.")
+        )
     busy = db.session.scalar(
         select(func.count())
         .select_from(CodeBatch)
@@ -116,18 +118,24 @@ def start_code_batch(actor: User | None, round_id: int) -> CodeBatch:
     )
     if busy:
         raise RuleViolation(_l("Letters for this round are already being made. Wait until they are ready."))
-    total = db.session.scalar(select(func.count()).select_from(RegisterEntry).where(entries_needing_letters(rnd.id)))
+    total = db.session.scalar(
+        select(func.count()).select_from(RegisterEntry).where(entries_needing_letters(rnd.id))
+    )
     if not total:
         raise RuleViolation(_l("Every register entry already has a code (or gets one at the desk)."))
     batch = CodeBatch(round_id=rnd.id, created_by_id=actor.id if actor else None, total=total)
     db.session.add(batch)
     db.session.flush()
-    record_event(actor, "codes.batch_started", round_id=rnd.id, subject=f"batch {batch.id}", details={"total": total})
+    record_event(
+        actor, "codes.batch_started", round_id=rnd.id, subject=f"batch {batch.id}", details={"total": total}
+    )
     db.session.commit()
     return batch
 
 
-def generate_codes(batch_id: int, *, pdf_path: Path | None = None, csv_path: Path | None = None) -> BatchOutcome:
+def generate_codes(
+    batch_id: int, *, pdf_path: Path | None = None, csv_path: Path | None = None
+) -> BatchOutcome:
     """Generate the batch's codes and letters (the task's work). Idempotent: a finished batch is left alone,
     an unfinished one starts over. With explicit paths (the command line) the files are written there and
     count as handed over; otherwise into the batch's private folder. Commits per chunk."""
@@ -170,31 +178,43 @@ def _generate(batch: CodeBatch, rnd: Round, pdf_path: Path | None, csv_path: Pat
     ).all()
     batch.status, batch.total, batch.generated = JobStatus.RUNNING.value, len(entries), 0
     db.session.commit()
-    timing = {"codes": 0.0, "letters": 0.0, "codes_cpu": 0.0, "letters_cpu": 0.0}
+    watch = _Stopwatch()
     with ExitStack() as files:
-        pdf = files.enter_context(_private_file(pdf_path, "wb"))
+        pdf: IO[bytes] = files.enter_context(_private_file(pdf_path, "wb"))
         csv_out = files.enter_context(_private_file(csv_path, "w")) if csv_path else None
-        printer = _timed(timing, "letters", lambda: LetterPrinter(rnd, pdf))
+        with watch("letters"):
+            printer = LetterPrinter(rnd, pdf)
         for start in range(0, len(entries), CHUNK_SIZE):
-            chunk = entries[start : start + CHUNK_SIZE]
-            letters = _timed(timing, "codes", lambda chunk=chunk: _issue_chunk(batch, chunk))
-            _timed(timing, "letters", lambda letters=letters: _print_chunk(printer, csv_out, letters, start == 0))
+            with watch("codes"):
+                letters = _issue_chunk(batch, entries[start : start + CHUNK_SIZE])
+            with watch("letters"):
+                _print_chunk(printer, csv_out, letters, first=start == 0)
             batch.generated += len(letters)
             db.session.commit()  # progress, visible on the organiser's page
-        _timed(timing, "letters", printer.close)
+        with watch("letters"):
+            printer.close()
     _finish(batch, handed_over=direct)
+    wall, cpu = watch.wall, watch.cpu
     return BatchOutcome(
-        batch.id, batch.generated, timing["codes"], timing["letters"], timing["codes_cpu"], timing["letters_cpu"]
+        batch.id, batch.generated, wall["codes"], wall["letters"], cpu["codes"], cpu["letters"]
     )
 
 
-def _timed(timing: dict[str, float], key: str, work: Callable[[], Any]) -> Any:
-    began, began_cpu = time.perf_counter(), time.process_time()
-    try:
-        return work()
-    finally:
-        timing[key] += time.perf_counter() - began
-        timing[f"{key}_cpu"] += time.process_time() - began_cpu
+class _Stopwatch:
+    """Wall and CPU seconds per step, summed over the chunks."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {"codes": 0.0, "letters": 0.0}
+        self.cpu: dict[str, float] = {"codes": 0.0, "letters": 0.0}
+
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        began, began_cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.wall[step] += time.perf_counter() - began
+            self.cpu[step] += time.process_time() - began_cpu
 
 
 def _issue_chunk(batch: CodeBatch, chunk: Any) -> list[Letter]:
@@ -221,7 +241,9 @@ def _issue_chunk(batch: CodeBatch, chunk: Any) -> list[Letter]:
     return letters
 
 
-def _print_chunk(printer: LetterPrinter, csv_out: IO[str] | None, letters: list[Letter], first: bool) -> None:
+def _print_chunk(
+    printer: LetterPrinter, csv_out: IO[str] | None, letters: list[Letter], *, first: bool
+) -> None:
     printer.add(letters)
     if csv_out is not None:
         write_csv(letters, csv_out, header=first)
@@ -320,5 +342,7 @@ def discard_sent_file(batch_id: int, kind: str) -> None:
 
 def round_batches(round_id: int) -> list[CodeBatch]:
     return list(
-        db.session.scalars(select(CodeBatch).where(CodeBatch.round_id == round_id).order_by(CodeBatch.id.desc()))
+        db.session.scalars(
+            select(CodeBatch).where(CodeBatch.round_id == round_id).order_by(CodeBatch.id.desc())
+        )
     )

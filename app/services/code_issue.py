@@ -21,10 +21,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import CodeIssue, CodeStatus, Phase, RegisterEntry, Round, User, VotingCode
+from app.services.audit import record_event
 from app.services.ballots import AlreadyVoted
 from app.services.code_batches import letter_code_round
 from app.services.code_letters import Letter, address_key
-from app.services.audit import record_event
 from app.services.errors import NotFound, RuleViolation
 from app.services.voter_keys import format_voting_code, new_voting_code, voting_code_hash
 from app.services.wijken import require_organiser
@@ -64,7 +64,9 @@ def _issue(actor: User, round_id: int, reference: str, via: CodeIssue) -> Issued
     require_organiser(actor)
     rnd = _open_round(round_id)
     entry_id = db.session.scalar(
-        select(RegisterEntry.id).where(RegisterEntry.round_id == rnd.id, RegisterEntry.reference == reference.strip())
+        select(RegisterEntry.id).where(
+            RegisterEntry.round_id == rnd.id, RegisterEntry.reference == reference.strip()
+        )
     )
     if entry_id is None:
         raise NotFound(_l("There is no register entry with this reference in this round."), field="reference")
@@ -75,7 +77,10 @@ def _issue(actor: User, round_id: int, reference: str, via: CodeIssue) -> Issued
         .execution_options(synchronize_session=False)
     )
     entry = db.session.scalars(
-        select(RegisterEntry).where(RegisterEntry.id == entry_id).with_for_update().execution_options(populate_existing=True)
+        select(RegisterEntry)
+        .where(RegisterEntry.id == entry_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
     if entry.voted_channel is not None:
         db.session.rollback()
@@ -95,9 +100,13 @@ def _issue(actor: User, round_id: int, reference: str, via: CodeIssue) -> Issued
     except IntegrityError:
         # The old code was used in the meantime (a used code is still live): the resident has voted.
         db.session.rollback()
-        raise AlreadyVoted(_l("This resident has already voted in this round; a new code is not needed.")) from None
+        raise AlreadyVoted(
+            _l("This resident has already voted in this round; a new code is not needed.")
+        ) from None
     record_event(actor, f"codes.{via.value}", round_id=rnd.id, subject=f"register {entry.reference}")
-    letter = Letter(entry.reference, entry.postcode, entry.house_number, entry.house_number_addition or "", code)
+    letter = Letter(
+        entry.reference, entry.postcode, entry.house_number, entry.house_number_addition or "", code
+    )
     db.session.commit()
     return IssuedCode(rnd.id, entry.id, letter, via.value)
 

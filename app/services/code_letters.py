@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import IO, BinaryIO
+from typing import IO
 
 from flask import current_app
 from flask_babel import force_locale, format_datetime
@@ -52,8 +52,10 @@ def vote_url(code: str | None = None) -> str:
 
 
 def address_key(letter: Letter) -> str:
-    """"1234 AB 12-a": how the mail house finds the address (the letter itself never holds a name)."""
-    number = f"{letter.house_number}" + (f"-{letter.house_number_addition}" if letter.house_number_addition else "")
+    """ "1234 AB 12-a": how the mail house finds the address (the letter itself never holds a name)."""
+    number = f"{letter.house_number}" + (
+        f"-{letter.house_number_addition}" if letter.house_number_addition else ""
+    )
     return f"{letter.postcode[:4]} {letter.postcode[4:]} {number}"
 
 
@@ -78,7 +80,7 @@ def write_csv(letters: Iterable[Letter], out: IO[str], *, header: bool = True) -
 class LetterPrinter:
     """Writes letters of one round to a PDF, page by page. `close()` finishes the file."""
 
-    def __init__(self, rnd: Round, out: BinaryIO) -> None:
+    def __init__(self, rnd: Round, out: IO[bytes]) -> None:
         self._qr = _qr_stamp(vote_url(""))
         self._pdf = PdfWriter(out)
         self._pdf.shared(_shared_content(rnd))
@@ -123,11 +125,16 @@ def _shared_content(rnd: Round) -> bytes:
     top = A4[1] - 72
     wijk = rnd.wijk
     parts = [
-        text_op("F2", 14, _LEFT, top, _bilingual(lambda: _("Municipality of %(name)s", name=wijk.municipality))),
+        text_op(
+            "F2", 14, _LEFT, top, _bilingual(lambda: _("Municipality of %(name)s", name=wijk.municipality))
+        ),
         text_op("F1", 11, _LEFT, top - 16, wijk.name),
         text_op("F1", 8, _RIGHT, top + 12, _bilingual(lambda: _("Reference"))),
         text_op("F1", 8, _RIGHT, top - 16, _bilingual(lambda: _("Postcode and house number"))),
-        *(text_op("F2", 18, _LEFT, top - 70 - 22 * i, line) for i, line in enumerate(_wrap(rnd.title, 18, _WIDTH))),
+        *(
+            text_op("F2", 18, _LEFT, top - 70 - 22 * i, line)
+            for i, line in enumerate(_wrap(rnd.title, 18, _WIDTH))
+        ),
         text_op("F2", 12, _LEFT, 596, _bilingual(lambda: _("Your voting code"))),
         rect_op(_LEFT - 8, 548, 362, 40, grey=0.92),
         text_op("F1", 8, _QR_X, 506, _bilingual(lambda: _("Scan to vote"))),

@@ -166,7 +166,9 @@ def _store(voter: CodeVoter, project_ids: Iterable[object]) -> tuple[Ballot, boo
 def current_choices(voter: CodeVoter) -> list[int]:
     """The project ids on the voter's ballot (empty when they have none yet)."""
     key = voter_key_for_register_entry(voter.round.id, voter.entry_id)
-    stored = db.session.scalar(select(Ballot).where(Ballot.round_id == voter.round.id, Ballot.voter_key == key))
+    stored = db.session.scalar(
+        select(Ballot).where(Ballot.round_id == voter.round.id, Ballot.voter_key == key)
+    )
     return stored.project_ids if stored is not None else []
 
 
@@ -186,7 +188,9 @@ def _consume(voter: CodeVoter) -> None:
     )
     if result.rowcount != 1:
         # Someone else changed the code first: used (a simultaneous vote) or revoked (a re-issue).
-        status = db.session.scalar(select(VotingCode.status).where(VotingCode.code_hash == voting_code_hash(voter.code)))
+        status = db.session.scalar(
+            select(VotingCode.status).where(VotingCode.code_hash == voting_code_hash(voter.code))
+        )
         raise CodeNotRecognised() if status == CodeStatus.REVOKED.value else CodeAlreadyUsed()
 
 
@@ -197,7 +201,9 @@ def _same_receipt(receipt: str, replacing: bool) -> Any:
 
 def _ballot_with_receipt(round_id: int, entry_id: int, receipt: str) -> bool:
     key = voter_key_for_register_entry(round_id, entry_id)
-    stored = db.session.scalar(select(Ballot.receipt_code).where(Ballot.round_id == round_id, Ballot.voter_key == key))
+    stored = db.session.scalar(
+        select(Ballot.receipt_code).where(Ballot.round_id == round_id, Ballot.voter_key == key)
+    )
     return stored is not None and stored == receipt
 
 

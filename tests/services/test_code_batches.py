@@ -78,7 +78,9 @@ def test_a_batch_gives_every_entry_without_a_live_code_one_letter(db_session, or
 
 def test_each_letter_names_the_address_key_and_round_in_both_languages(db_session, organiser, letters_dir):
     rnd = make_letter_code_round()
-    make_register_entry(rnd, reference="GEM-0042", postcode="3512AB", house_number=7, house_number_addition="bis")
+    make_register_entry(
+        rnd, reference="GEM-0042", postcode="3512AB", house_number=7, house_number_addition="bis"
+    )
     batch = code_batches.start_code_batch(organiser, rnd.id)
     code_batches.generate_codes(batch.id)
 
@@ -204,9 +206,12 @@ def test_each_file_is_handed_over_once_then_deleted(db_session, organiser, lette
     code_batches.discard_sent_file(batch.id, "csv")
     assert not code_batches.batch_folder(batch.id).exists()
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.round_id == rnd.id)).all()
-    assert {"codes.batch_started", "codes.batch_generated", "codes.pdf_downloaded", "codes.csv_downloaded"} <= set(
-        actions
-    )
+    assert {
+        "codes.batch_started",
+        "codes.batch_generated",
+        "codes.pdf_downloaded",
+        "codes.csv_downloaded",
+    } <= set(actions)
 
 
 def test_codes_are_active_letter_codes(db_session, organiser, letters_dir):

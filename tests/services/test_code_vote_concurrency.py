@@ -89,8 +89,15 @@ def test_each_code_cast_32_times_at_once_gives_exactly_one_ballot(crowd_app: Fla
 
     assert outcomes == {"ok": CODES, "already used": CODES * (CROWD - 1)}
     with crowd_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.round_id == round_id)) == CODES
-        voted = select(func.count()).select_from(RegisterEntry).where(RegisterEntry.voted_channel == "online_code")
+        assert (
+            db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.round_id == round_id))
+            == CODES
+        )
+        voted = (
+            select(func.count())
+            .select_from(RegisterEntry)
+            .where(RegisterEntry.voted_channel == "online_code")
+        )
         assert db.session.scalar(voted) == CODES
         used = select(func.count()).select_from(VotingCode).where(VotingCode.status == "used")
         assert db.session.scalar(used) == CODES

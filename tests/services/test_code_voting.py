@@ -34,18 +34,29 @@ def voting(db_session):
 
 def test_a_code_and_its_postcode_cast_one_anonymous_ballot(voting):
     rnd, projects, entry, code = voting
-    ballot, created = code_voting.cast_code_ballot(format_voting_code(code).lower(), "3512 ab", [projects[0].id])
+    ballot, created = code_voting.cast_code_ballot(
+        format_voting_code(code).lower(), "3512 ab", [projects[0].id]
+    )
 
     assert created
     assert (ballot.channel, ballot.status) == ("online_code", "counted")
     assert ballot.voter_key == voter_key_for_register_entry(rnd.id, entry.id)
     assert ballot.project_ids == [projects[0].id]
     assert db.session.get(RegisterEntry, entry.id).voted_channel == "online_code"
-    assert db.session.scalar(select(VotingCode.status).where(VotingCode.register_entry_id == entry.id)) == "used"
+    assert (
+        db.session.scalar(select(VotingCode.status).where(VotingCode.register_entry_id == entry.id)) == "used"
+    )
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "ballot.cast")).one()
     assert event.details == {"receipt_sha256": hashlib.sha256(ballot.receipt_code.encode()).hexdigest()}
     assert event.actor_id is None
-    assert {c.name for c in Ballot.__table__.columns} == {"id", "round_id", "voter_key", "receipt_code", "channel", "status"}
+    assert {c.name for c in Ballot.__table__.columns} == {
+        "id",
+        "round_id",
+        "voter_key",
+        "receipt_code",
+        "channel",
+        "status",
+    }
 
 
 def test_wrong_code_wrong_postcode_and_revoked_code_get_the_same_answer(voting):
@@ -81,19 +92,31 @@ def test_a_used_code_is_refused_unless_its_receipt_comes_along(voting):
         code_voting.cast_code_ballot(code, "3512AB", [projects[1].id])
     with pytest.raises(CodeAlreadyUsed):
         code_voting.cast_code_ballot(code, "3512AB", [projects[1].id], "AAAA-AAAA-AAAA")
-    changed, created = code_voting.cast_code_ballot(code, "3512AB", [projects[1].id], receipt.lower().replace("-", " "))
+    changed, created = code_voting.cast_code_ballot(
+        code, "3512AB", [projects[1].id], receipt.lower().replace("-", " ")
+    )
 
     assert not created and changed.id == first.id and changed.receipt_code == receipt
     assert changed.project_ids == [projects[1].id]
-    assert db.session.scalar(select(db.func.count()).select_from(Ballot).where(Ballot.round_id == rnd.id)) == 1
-    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.round_id == rnd.id)).all().count("ballot.changed") == 1
+    assert (
+        db.session.scalar(select(db.func.count()).select_from(Ballot).where(Ballot.round_id == rnd.id)) == 1
+    )
+    assert (
+        db.session.scalars(select(AuditEvent.action).where(AuditEvent.round_id == rnd.id))
+        .all()
+        .count("ballot.changed")
+        == 1
+    )
 
 
 def test_a_rejected_ballot_leaves_the_code_unused(voting):
     _rnd, projects, entry, code = voting
     with pytest.raises(BallotRejected):
         code_voting.cast_code_ballot(code, "3512AB", [])
-    assert db.session.scalar(select(VotingCode.status).where(VotingCode.register_entry_id == entry.id)) == "active"
+    assert (
+        db.session.scalar(select(VotingCode.status).where(VotingCode.register_entry_id == entry.id))
+        == "active"
+    )
     assert db.session.get(RegisterEntry, entry.id).voted_channel is None
 
 
@@ -131,7 +154,12 @@ def test_no_new_code_after_the_resident_voted(voting):
     for give in (code_issue.reissue_code, code_issue.issue_desk_code):
         with pytest.raises(AlreadyVoted):
             give(organiser, rnd.id, entry.reference)
-    assert db.session.scalar(select(db.func.count()).select_from(VotingCode).where(VotingCode.register_entry_id == entry.id)) == 1
+    assert (
+        db.session.scalar(
+            select(db.func.count()).select_from(VotingCode).where(VotingCode.register_entry_id == entry.id)
+        )
+        == 1
+    )
 
 
 def test_desk_codes_for_confidential_addresses(db_session):

@@ -27,7 +27,9 @@ def test_the_task_generates_a_batch_and_is_idempotent(app, db_session, tmp_path,
         assert code_tasks.generate_codes.name == "wijkbudget.generate_codes"
 
 
-def test_the_command_writes_the_files_where_asked_and_never_in_the_instance_folder(app, db_session, tmp_path, monkeypatch):
+def test_the_command_writes_the_files_where_asked_and_never_in_the_instance_folder(
+    app, db_session, tmp_path, monkeypatch
+):
     letters_dir = tmp_path / "instance-letters"
     monkeypatch.setitem(app.config, "LETTERS_DIR", str(letters_dir))
     with app.app_context():

@@ -36,7 +36,13 @@ def voting(db_session):
 
 
 def _cast(client: FlaskClient, code: str, postcode: str, project_ids: list[int], receipt: str = "", **kw):
-    data = {"code": code, "postcode": postcode, "receipt": receipt, "project_ids": project_ids, "action": "cast"}
+    data = {
+        "code": code,
+        "postcode": postcode,
+        "receipt": receipt,
+        "project_ids": project_ids,
+        "action": "cast",
+    }
     return client.post("/stemmen/code/stem", data=data, **kw)
 
 
@@ -117,9 +123,13 @@ def test_a_used_code_changes_its_vote_only_with_the_receipt(client, voting):
 def limited_client(request, app: Flask, db_session):
     """A client of an app with the limiter on: in memory, on the real Redis (DB 13), or on a Redis that is
     down (the limiter must then fall back to counting in memory). Same database transaction as the test."""
-    storage = {"memory": "memory://", "redis": REDIS_TEST_URL, "redis-down": "redis://127.0.0.1:1/13"}[request.param]
+    storage = {"memory": "memory://", "redis": REDIS_TEST_URL, "redis-down": "redis://127.0.0.1:1/13"}[
+        request.param
+    ]
     if request.param == "redis":
-        redis.Redis.from_url(REDIS_TEST_URL).flushdb()  # Redis is part of the test environment: fail if absent
+        redis.Redis.from_url(
+            REDIS_TEST_URL
+        ).flushdb()  # Redis is part of the test environment: fail if absent
     config = TestConfig(database_url_for_tests())
     config.RATELIMIT_ENABLED = True
     config.RATELIMIT_STORAGE_URI = storage
@@ -142,12 +152,18 @@ def test_the_eleventh_failure_from_one_address_is_blocked_but_successes_never_co
         assert _cast(client, code, "3512AB", [project.id], environ_base=shared_address).status_code == 200
     # Ten failed tries, with successful voters in between who still get through.
     for attempt in range(10):
-        wrong = client.post("/stemmen/code", data={"code": codes[0], "postcode": "9999ZZ"}, environ_base=shared_address)
+        wrong = client.post(
+            "/stemmen/code", data={"code": codes[0], "postcode": "9999ZZ"}, environ_base=shared_address
+        )
         assert wrong.status_code == 400, attempt
         if attempt in (3, 7):
-            success = _cast(client, codes[12 + attempt // 4], "3512AB", [project.id], environ_base=shared_address)
+            success = _cast(
+                client, codes[12 + attempt // 4], "3512AB", [project.id], environ_base=shared_address
+            )
             assert success.status_code == 200
-    blocked = client.post("/stemmen/code", data={"code": codes[0], "postcode": "9999ZZ"}, environ_base=shared_address)
+    blocked = client.post(
+        "/stemmen/code", data={"code": codes[0], "postcode": "9999ZZ"}, environ_base=shared_address
+    )
     assert blocked.status_code == 429
     text = blocked.get_data(as_text=True)
     assert "Te veel pogingen" in text and "Wacht tien minuten" in text
@@ -159,4 +175,6 @@ def test_the_eleventh_failure_from_one_address_is_blocked_but_successes_never_co
 
     other_address = {"REMOTE_ADDR": "10.9.9.9"}
     assert _cast(client, codes[14], "3512AB", [project.id], environ_base=other_address).status_code == 200
-    assert db.session.scalar(select(db.func.count()).select_from(Ballot).where(Ballot.round_id == rnd.id)) == 15
+    assert (
+        db.session.scalar(select(db.func.count()).select_from(Ballot).where(Ballot.round_id == rnd.id)) == 15
+    )

@@ -61,7 +61,9 @@ def test_reissue_shows_the_new_code_once_and_prints_one_letter(app, organiser_cl
     assert stored.issued_via == "desk"
     page = shown.get_data(as_text=True)
     printed = next(
-        word for word in page.replace("<", " ").replace(">", " ").split() if word.count("-") == 4 and len(word) == 24
+        word
+        for word in page.replace("<", " ").replace(">", " ").split()
+        if word.count("-") == 4 and len(word) == 24
     )
     with app.app_context():
         assert voting_code_hash(printed.replace("-", "")) == stored.code_hash

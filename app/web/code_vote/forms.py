@@ -11,7 +11,9 @@ from wtforms.validators import InputRequired, Length
 class CodeForm(FlaskForm):
     code = StringField(
         _l("Voting code"),
-        description=_l("The code on your letter, for example K7QM-9XRT-CAWF-2HPD-M4N6. Dashes and spaces do not matter."),
+        description=_l(
+            "The code on your letter, for example K7QM-9XRT-CAWF-2HPD-M4N6. Dashes and spaces do not matter."
+        ),
         validators=[InputRequired(_l("Fill in the voting code from your letter.")), Length(max=64)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
@@ -23,7 +25,9 @@ class CodeForm(FlaskForm):
     )
     receipt = StringField(
         _l("Receipt code (only to change your vote)"),
-        description=_l("Already voted with this code? Fill in the receipt code you got then, to change your vote."),
+        description=_l(
+            "Already voted with this code? Fill in the receipt code you got then, to change your vote."
+        ),
         validators=[Length(max=32)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )

@@ -17,7 +17,9 @@ class EntrySearchForm(FlaskForm):
     reference = StringField(_l("Reference number"), validators=[Optional(), Length(max=64)])
     postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=16)])
     house_number = IntegerField(
-        _l("House number"), validators=[Optional(), NumberRange(min=1, max=999_999)], render_kw={"inputmode": "numeric"}
+        _l("House number"),
+        validators=[Optional(), NumberRange(min=1, max=999_999)],
+        render_kw={"inputmode": "numeric"},
     )
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
@@ -100,7 +111,9 @@ def download(batch_id: int, kind: str):  # type: ignore[no-untyped-def]
     handle = path.open("rb")
     code_batches.discard_sent_file(batch_id, kind)
     mimetype = "application/pdf" if kind == "pdf" else "text/csv"
-    return send_file(handle, mimetype=mimetype, as_attachment=True, download_name=f"stemcodes-batch-{batch_id}.{kind}")
+    return send_file(
+        handle, mimetype=mimetype, as_attachment=True, download_name=f"stemcodes-batch-{batch_id}.{kind}"
+    )
 
 
 @bp.route("/ronde/<int:round_id>/stemcodes/uitgeven", methods=["POST"])
@@ -123,15 +136,20 @@ def single_letter(round_id: int):  # type: ignore[no-untyped-def]
     """One letter as a PDF, for the code just shown; only a code that is the entry's live code is printed."""
     form = LetterForm()
     code = normalise_voting_code(form.code.data or "") if form.validate_on_submit() else None
-    entry = db.session.get(RegisterEntry, int(form.entry_id.data)) if code and form.entry_id.data.isdigit() else None
+    entry = (
+        db.session.get(RegisterEntry, int(form.entry_id.data))
+        if code and form.entry_id.data.isdigit()
+        else None
+    )
     if code is None or entry is None or entry.round_id != round_id:
         abort(400)
     if not code_issue.code_matches_entry(round_id, entry.id, code):
         abort(409)
     rnd = code_batches.letter_code_round(round_id)
-    letter = Letter(entry.reference, entry.postcode, entry.house_number, entry.house_number_addition or "", code)
+    letter = Letter(
+        entry.reference, entry.postcode, entry.house_number, entry.house_number_addition or "", code
+    )
     pdf = single_letter_pdf(rnd, letter)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=stemcode-{entry.id}.pdf"
     return response
-
