@@ -26,7 +26,9 @@ def test_the_streaming_pdf_reads_back_page_by_page() -> None:
     writer = PdfWriter(out)
     writer.shared(text_op("F1", 10, 50, 800, "Gedeeld op elke pagina (met haakjes) – ë"))
     for n in range(600):  # more than one node of the page tree
-        writer.page(text_op("F3", 20, 50, 500, f"PAGINA-{n}") + bitmap_op(b"\xff\x00" * 4, 16, 4, 400, 400, 3))
+        writer.page(
+            text_op("F3", 20, 50, 500, f"PAGINA-{n}") + bitmap_op(b"\xff\x00" * 4, 16, 4, 400, 400, 3)
+        )
     writer.close()
     reader = PdfReader(io.BytesIO(out.getvalue()))
     assert len(reader.pages) == 600

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from app.config import TestConfig
 from app.extensions import db, limiter
 from app.models import Ballot, Phase
 from app.services.voter_keys import format_voting_code
+from app.web.code_vote.views import HideCodesInRequestLines
 from tests.conftest import database_url_for_tests
 from tests.factories import give_code, make_letter_code_round, make_project, make_register_entry
 
@@ -61,6 +63,21 @@ def test_the_qr_link_fills_in_the_code_and_leaks_it_nowhere(client, voting):
     assert re.search(rf'name="code"[^>]*value="{code}"', page)
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_request_lines_in_the_server_log_hide_the_code():
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        "",
+        0,
+        '%s - - "%s" %s',
+        ("127.0.0.1", "GET /stemmen/code?code=K7QM9XRTCAWF2HPDM4N6&x=1 HTTP/1.1", "200"),
+        None,
+    )
+    assert HideCodesInRequestLines().filter(record)
+    assert "K7QM" not in record.getMessage() and "code=[hidden]&x=1" in record.getMessage()
+    assert any(isinstance(f, HideCodesInRequestLines) for f in logging.getLogger("werkzeug").filters)
 
 
 def test_code_and_postcode_then_ballot_then_receipt(app, client, voting):

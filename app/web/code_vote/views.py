@@ -9,6 +9,8 @@ address; successful voters sharing that address are not counted.
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +25,22 @@ from app.web.organise.feedback import add_error
 
 bp = Blueprint("code_vote", __name__)
 FAILED_TRIES_LIMIT = "10 per 10 minutes"
+_CODE_IN_QUERY = re.compile(r"([?&]code=)[^&\s\"]*")
+
+
+class HideCodesInRequestLines(logging.Filter):
+    """The development server logs every request line; the QR link's `?code=` must not end up in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "code=" in message:
+            record.msg, record.args = _CODE_IN_QUERY.sub(r"\1[hidden]", message), ()
+        return True
+
+
+@bp.record_once
+def _hide_codes_in_request_logs(state: Any) -> None:
+    logging.getLogger("werkzeug").addFilter(HideCodesInRequestLines())
 
 
 def _failed_try(response: Response) -> bool:
