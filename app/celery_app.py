@@ -32,6 +32,7 @@ def init_celery(app: Flask) -> Celery:
     celery_app.set_default()
     celery_app.set_current()
     # Importing the task modules registers them (shared_task) on every Celery app, this one included.
+    import tasks.codes  # noqa: F401
     import tasks.commitments  # noqa: F401
     import tasks.counting  # noqa: F401
     import tasks.eligibility  # noqa: F401

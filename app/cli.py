@@ -15,12 +15,14 @@ def main() -> None:
 
 def _register_commands() -> None:
     from app.audit_command import audit_group
+    from app.codes_command import codes_command
     from app.demo import demo_command
     from app.record_command import record_command
 
     main.add_command(demo_command)
     main.add_command(audit_group)
     main.add_command(record_command)
+    main.add_command(codes_command)
     try:
         from app.tally_command import tally_command
     except ImportError:  # the counting CLI lands with the counting engine

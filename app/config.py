@@ -80,6 +80,14 @@ class Config:
         # A winner's delivery is planned this many months after publication until an organiser sets a date.
         self.COMMITMENT_DELIVERY_MONTHS = int(os.environ.get("COMMITMENT_DELIVERY_MONTHS", "12"))
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+        # A moving window really means "at most N in any 10 minutes"; short timeouts let a Redis that is down
+        # be noticed at once, after which the limiter counts in memory (in_memory_fallback_enabled).
+        self.RATELIMIT_STRATEGY = "moving-window"
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        # The address printed in the letters' QR codes and instructions.
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        # Printable letters wait here (private folders) until downloaded; default instance/letters.
+        self.LETTERS_DIR = os.environ.get("LETTERS_DIR", "")
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
         self.LANGUAGES = ("nl", "en")

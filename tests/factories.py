@@ -217,3 +217,26 @@ def make_location(rnd: Round, name: str | None = None, kind: str = "community_ce
 def login(client: FlaskClient, user: User) -> None:
     response = client.post("/inloggen", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def make_letter_code_round(wijk: Wijk | None = None, phase: Phase = Phase.REVIEW, **kaders: Any) -> Round:
+    """A round whose eligibility is letter codes (one code per register entry)."""
+    return make_round(wijk, phase, eligibility="letter_codes", **kaders)
+
+
+def give_code(entry: Any, via: str = "letter") -> str:
+    """Give an entry an active code directly (as a generated batch would); returns the compact code."""
+    from app.models import VotingCode
+    from app.services.voter_keys import new_voting_code, voting_code_hash
+
+    code = new_voting_code().replace("-", "")
+    db.session.add(
+        VotingCode(
+            round_id=entry.round_id,
+            register_entry_id=entry.id,
+            code_hash=voting_code_hash(code),
+            issued_via=via,
+        )
+    )
+    db.session.commit()
+    return code

@@ -13,6 +13,8 @@ from app.models.freeze import FrozenRoundError
 def register_web(app: Flask) -> None:
     from app.models import User
     from app.web.auth.views import bp as auth_bp
+    from app.web.code_vote.views import bp as code_vote_bp
+    from app.web.codes.views import bp as codes_bp
     from app.web.commitments.views import bp as commitments_bp
     from app.web.organise.views import bp as organise_bp
     from app.web.public.views import bp as public_bp
@@ -30,6 +32,8 @@ def register_web(app: Flask) -> None:
         records_bp,
         commitments_bp,
         stembureau_bp,
+        code_vote_bp,
+        codes_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
