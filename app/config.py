@@ -84,8 +84,6 @@ class Config:
         # be noticed at once, after which the limiter counts in memory (in_memory_fallback_enabled).
         self.RATELIMIT_STRATEGY = "moving-window"
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
-        # The address printed in the letters' QR codes and instructions.
-        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         # Printable letters wait here (private folders) until downloaded; default instance/letters.
         self.LETTERS_DIR = os.environ.get("LETTERS_DIR", "")
         self.BABEL_DEFAULT_LOCALE = "nl"
@@ -112,7 +110,7 @@ class Config:
         self.MAIL_TIMEOUT = 20
         self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "file"
         self.MAIL_FILE_PATH = str(INSTANCE_DIR / "outbox")
-        # Links in e-mails point here (jobs have no request to take the host from).
+        # Links in e-mails and the letters' QR codes point here (jobs have no request to take the host from).
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
 

@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
@@ -92,7 +93,8 @@ def test_each_letter_names_the_address_key_and_round_in_both_languages(db_sessio
     rows = list(csv.reader(io.StringIO(code_batches.batch_file(batch.id, "csv").read_text())))
     assert tuple(rows[0]) == CSV_HEADER
     assert rows[1][:4] == ["GEM-0042", "3512AB", "7", "bis"]
-    assert rows[1][5] == f"http://127.0.0.1:5000/stemmen/code?code={rows[1][4].replace('-', '')}"
+    base = current_app.config["PUBLIC_BASE_URL"]
+    assert rows[1][5] == f"{base}/stemmen/code?code={rows[1][4].replace('-', '')}"
 
 
 def test_no_plain_code_reaches_the_database_or_the_logs(db_session, organiser, letters_dir, caplog):
