@@ -34,6 +34,7 @@ def init_celery(app: Flask) -> Celery:
     # Importing the task modules registers them (shared_task) on every Celery app, this one included.
     import tasks.counting  # noqa: F401
     import tasks.phases  # noqa: F401
+    import tasks.registers  # noqa: F401
 
     return celery_app
 

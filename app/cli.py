@@ -15,8 +15,10 @@ def main() -> None:
 
 def _register_commands() -> None:
     from app.demo import demo_command
+    from app.register_command import register_command
 
     main.add_command(demo_command)
+    main.add_command(register_command)
     try:
         from app.tally_command import tally_command
     except ImportError:  # the counting CLI lands with the counting engine

@@ -59,6 +59,7 @@ class Config:
             "timezone": "UTC",
             "beat_schedule": {
                 "advance-round-phases": {"task": "wijkbudget.advance_phases", "schedule": 60.0},
+                "purge-registers": {"task": "wijkbudget.purge_registers", "schedule": 3600.0},
             },
         }
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"

@@ -37,6 +37,11 @@ AUDIT_ACTIONS = {
     "project.reviewed": _l("Proposal reviewed"),
     "count.requested": _l("Count requested"),
     "publish.requested": _l("Publication requested"),
+    "register.upload": _l("Register file uploaded"),
+    "register.imported": _l("Register imported"),
+    "register.import_failed": _l("Register import stopped"),
+    "register.cleared": _l("Register cleared"),
+    "register.purged": _l("Register deleted after the retention period"),
 }
 
 

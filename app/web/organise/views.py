@@ -270,3 +270,7 @@ def round_audit(round_id: int):  # type: ignore[no-untyped-def]
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     ).all()
     return render_template("organise/audit.html", round=rnd, events=events)
+
+
+# The register pages live in their own module on this blueprint.
+from app.web.organise import register_views  # noqa: E402,F401
