@@ -10,7 +10,6 @@ BSNs) raises `RegisterFileError`: names are never read, let alone stored.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -74,6 +73,7 @@ BSN_COLUMNS = frozenset({"bsn", "burgerservicenummer", "sofinummer", "citizenser
 POSTCODE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
 UNUSED_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
 YES = frozenset({"ja", "j", "yes", "y", "1", "true", "waar", "x"})
+UNREADABLE = "\x00"  # stands for a line the csv module refused (a file never holds NUL: see RegisterFile)
 NO = frozenset({"", "nee", "n", "no", "0", "false", "onwaar"})
 
 
@@ -152,29 +152,30 @@ class RegisterFile:
         return name in self.columns
 
     def lines(self, skip: int = 0) -> Iterator[tuple[int, list[str]]]:
-        """(line number, cells) for every non-blank data line, after skipping the first `skip` of them."""
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
-        next(reader, None)  # the header
+        """(line number, cells) for every non-blank data line, after skipping the first `skip` of them.
+
+        Each physical line is read on its own: a register has no cell that spans lines, so a stray quote
+        spoils only its own line (reported as unreadable), never the rest of the file.
+        """
         seen = 0
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error:
-                cells = ["\x00"]  # unreadable line (e.g. an unclosed quote): reported by `check_line`
-            if not any(cell.strip() for cell in cells):
+        for number, raw in enumerate(self.text.split("\n")[1:], start=2):
+            if not raw.strip(" \t\r" + self.delimiter):
                 continue
             seen += 1
-            if seen > skip:
-                yield reader.line_num, cells
+            if seen <= skip:
+                continue
+            try:
+                cells = next(csv.reader([raw.rstrip("\r")], delimiter=self.delimiter, strict=True))
+            except csv.Error:
+                cells = [UNREADABLE]
+            yield number, cells
 
     def count_lines(self) -> int:
         return sum(1 for _ in self.lines())
 
     def check_line(self, line: int, cells: list[str], rules: RegisterRules) -> RegisterRow | LineError:
         """The line as a row of the register, or the first reason it cannot be one."""
-        if cells == ["\x00"]:
+        if cells == [UNREADABLE]:
             return LineError(line, "unreadable")
         if len(cells) > self.width:
             return LineError(line, "too_many_columns", str(len(cells)))

@@ -178,14 +178,14 @@ def process_register_import(
     seen: dict[str, int] = {}
     chunk: list[tuple[int, list[str]]] = []
     for line in register_file.lines(skip=job.processed_lines):
-        chunk.append(line)
-        if len(chunk) == chunk_size:
+        if len(chunk) == chunk_size:  # stored only once another line follows, so the last chunk knows it
             job = _store_chunk(job.id, register_file, rules, chunk, seen, last=False)
             chunk = []
             if job.status in FINISHED:
                 return job
             if on_progress:
                 on_progress(job)
+        chunk.append(line)
     job = _store_chunk(job.id, register_file, rules, chunk, seen, last=True)
     if on_progress:
         on_progress(job)
@@ -375,7 +375,7 @@ def register_summary(round_id: int) -> RegisterSummary:
         .outerjoin(Buurt, Buurt.id == RegisterEntry.buurt_id)
         .where(in_round)
         .group_by(Buurt.name)
-        .order_by(func.count(RegisterEntry.id).desc(), Buurt.name)
+        .order_by(func.count(RegisterEntry.id).desc(), Buurt.name.is_(None), Buurt.name)
     ).all()
     codes = db.session.scalar(select(func.count(VotingCode.id)).where(VotingCode.round_id == round_id))
     matches = db.session.scalar(
