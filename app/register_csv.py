@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 REFERENCE_MAX = 64  # RegisterEntry.reference is String(64)
 ADDITION_MAX = 10  # RegisterEntry.house_number_addition is String(10)
@@ -164,11 +164,15 @@ class RegisterFile:
             seen += 1
             if seen <= skip:
                 continue
-            try:
-                cells = next(csv.reader([raw.rstrip("\r")], delimiter=self.delimiter, strict=True))
-            except csv.Error:
-                cells = [UNREADABLE]
-            yield number, cells
+            yield number, self._cells(raw.rstrip("\r"))
+
+    def _cells(self, raw: str) -> list[str]:
+        if '"' not in raw:
+            return raw.split(self.delimiter)  # the usual line: no quoting, no need for the csv module
+        try:
+            return next(csv.reader([raw], delimiter=self.delimiter, strict=True))
+        except csv.Error:
+            return [UNREADABLE]
 
     def count_lines(self) -> int:
         return sum(1 for _ in self.lines())
@@ -179,7 +183,7 @@ class RegisterFile:
             return LineError(line, "unreadable")
         if len(cells) > self.width:
             return LineError(line, "too_many_columns", str(len(cells)))
-        value = _Cells(cells, self.columns)
+        value = self._reader(cells)
         try:
             reference = _reference(value("reference"))
             postcode = normalise_postcode(value("postcode"))
@@ -194,23 +198,20 @@ class RegisterFile:
             line, reference, postcode, house_number, addition, birth_date, buurt_id, confidential
         )
 
+    def _reader(self, cells: list[str]) -> Callable[[str], str]:
+        columns, width = self.columns, len(cells)
+
+        def value(name: str) -> str:
+            index = columns.get(name)
+            return cells[index].strip() if index is not None and index < width else ""
+
+        return value
+
 
 class _Bad(Exception):
     def __init__(self, code: str, detail: str = "") -> None:
         self.code = code
         self.detail = detail
-
-
-class _Cells:
-    def __init__(self, cells: list[str], columns: Mapping[str, int]) -> None:
-        self.cells = cells
-        self.columns = columns
-
-    def __call__(self, name: str) -> str:
-        index = self.columns.get(name)
-        if index is None or index >= len(self.cells):
-            return ""
-        return self.cells[index].strip()
 
 
 def _header_key(name: str) -> str:
@@ -240,9 +241,9 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 def normalise_postcode(text: str) -> str:
     """ "1234ab", "1234 AB" -> "1234AB"; raises for anything that is not a Dutch postcode."""
-    if not text.strip():
+    if not text:
         raise _Bad("postcode_missing")
-    compact = re.sub(r"\s+", "", text).upper()
+    compact = (text if len(text) == 6 else "".join(text.split())).upper()
     if not POSTCODE.fullmatch(compact):
         raise _Bad("postcode_invalid", text)
     if compact[4:] in UNUSED_POSTCODE_LETTERS:
@@ -252,6 +253,8 @@ def normalise_postcode(text: str) -> str:
 
 def normalise_addition(text: str) -> str:
     """House letter and addition as one comparable text: upper case, letters and digits only ("a-2" -> "A2")."""
+    if text.isascii() and text.isalnum():  # the usual case ("", "A", "2"): no separators to drop
+        return text.upper()
     return re.sub(r"[^0-9A-Z]", "", text.upper())
 
 
@@ -297,14 +300,23 @@ def _birth_date(text: str, rules: RegisterRules) -> date | None:
     return born
 
 
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
+BRP_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
 def parse_date(text: str) -> date | None:
     """YYYY-MM-DD, DD-MM-YYYY or YYYYMMDD (the BRP's own format); None when it is none of these."""
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%Y%m%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    if match := ISO_DATE.fullmatch(text) or BRP_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := DUTCH_DATE.fullmatch(text):
+        day, month, year = match.groups()
+    else:
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def age_on(born: date, day: date) -> int:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Eligibility, Phase, RegisterEntry, RegisterImport
 from app.register_command import register_command
+from app.services import registers
 from tests.factories import make_round
 
 
@@ -17,7 +19,10 @@ def run(app: Flask, *args: str):  # type: ignore[no-untyped-def]
     return app.test_cli_runner().invoke(register_command, ["import", *args])
 
 
-def test_imports_prints_progress_and_bad_lines(app: Flask, db_session: object, tmp_path: Path) -> None:
+def test_imports_prints_progress_and_bad_lines(
+    app: Flask, db_session: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(registers, "CHUNK_SIZE", 5000)
     rnd = make_round(eligibility=Eligibility.LETTER_CODES.value)
     csv_file = tmp_path / "register.csv"
     lines = "".join(f"R{i},1234AB,{i}\n" for i in range(1, 6001))

@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import String, Table, delete, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.extensions import db
 from app.models import (
@@ -49,9 +50,10 @@ from app.services.register_messages import reason_text
 from app.services.wijken import require_organiser
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+REGISTER_TABLE: Table = RegisterEntry.__table__
 MAX_REGISTER_MB = 20
 MAX_REGISTER_CHARS = MAX_REGISTER_MB * 1024 * 1024
-CHUNK_SIZE = 5000
+CHUNK_SIZE = 10_000  # lines per transaction: 10 progress steps for 100,000 lines
 ERRORS_KEPT = 500  # rejected lines stored with their reason; `RegisterImport.rejected` has the full count
 UNFINISHED = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
 FINISHED = (JobStatus.DONE.value, JobStatus.FAILED.value)
@@ -155,7 +157,7 @@ ProgressCallback = Callable[[RegisterImport], None]
 
 
 def process_register_import(
-    import_id: int, *, chunk_size: int = CHUNK_SIZE, on_progress: ProgressCallback | None = None
+    import_id: int, *, chunk_size: int | None = None, on_progress: ProgressCallback | None = None
 ) -> RegisterImport:
     """Import the lines of a queued upload in chunks (see the module docstring); returns the finished job.
 
@@ -175,6 +177,7 @@ def process_register_import(
     except RegisterFileError as error:
         return _fail(job.id, error.code)
     rules = rules_for(rnd, _buurt_ids(rnd))
+    chunk_size = chunk_size or CHUNK_SIZE
     seen: dict[str, int] = {}
     chunk: list[tuple[int, list[str]]] = []
     for line in register_file.lines(skip=job.processed_lines):
@@ -212,7 +215,7 @@ def _store_chunk(
         return _fail(import_id, "voting_opened")
     rows, errors = _check_chunk(register_file, rules, chunk, seen, rnd.id)
     if rows:
-        db.session.execute(insert(RegisterEntry), [_entry_values(rnd.id, row) for row in rows])
+        _insert_entries(rnd.id, rows)
     job.status = JobStatus.RUNNING.value
     job.processed_lines += len(chunk)
     job.imported += len(rows)
@@ -262,27 +265,61 @@ def _check_chunk(
 def _stored_references(round_id: int, references: list[str]) -> set[str]:
     if not references:
         return set()
-    return set(
-        db.session.scalars(
-            select(RegisterEntry.reference).where(
-                RegisterEntry.round_id == round_id, RegisterEntry.reference.in_(references)
-            )
+    in_round = RegisterEntry.round_id == round_id
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One array parameter instead of thousands of bound values: far cheaper to send and plan.
+        match = RegisterEntry.reference == func.any(literal(references, ARRAY(String)))
+    else:
+        match = RegisterEntry.reference.in_(references)
+    return set(db.session.scalars(select(RegisterEntry.reference).where(in_round, match)))
+
+
+ENTRY_COLUMNS = (
+    "round_id",
+    "reference",
+    "postcode",
+    "house_number",
+    "house_number_addition",
+    "birth_date",
+    "buurt_id",
+    "confidential",
+)
+
+
+def _insert_entries(round_id: int, rows: Sequence[RegisterRow]) -> None:
+    """Insert a chunk inside the session's transaction, the fastest way each database offers: COPY on
+    PostgreSQL, one executemany on SQLite. SQLAlchemy's per-row parameter processing would cost more than
+    the insert itself at 100,000 rows."""
+    values = [
+        (
+            round_id,
+            r.reference,
+            r.postcode,
+            r.house_number,
+            r.addition,
+            r.birth_date,
+            r.buurt_id,
+            r.confidential,
         )
-    )
-
-
-def _entry_values(round_id: int, row: RegisterRow) -> dict[str, Any]:
-    return {
-        "round_id": round_id,
-        "reference": row.reference,
-        "postcode": row.postcode,
-        "house_number": row.house_number,
-        "house_number_addition": row.addition,
-        "birth_date": row.birth_date,
-        "buurt_id": row.buurt_id,
-        "confidential": row.confidential,
-        "voted_channel": None,
-    }
+        for r in rows
+    ]
+    connection = db.session.connection()
+    columns = ", ".join(ENTRY_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {REGISTER_TABLE.name} ({columns}) FROM STDIN") as copy,
+        ):
+            for value in values:
+                copy.write_row(value)
+        return
+    # SQLAlchemy's Date stores ISO text on SQLite.
+    sqlite_values = [(*v[:5], v[5].isoformat() if v[5] else None, *v[6:]) for v in values]
+    markers = ", ".join("?" * len(ENTRY_COLUMNS))
+    sql = f"INSERT INTO {REGISTER_TABLE.name} ({columns}) VALUES ({markers})"  # noqa: S608 - constants only
+    connection.exec_driver_sql(sql, sqlite_values)
 
 
 def _stored_error(error: LineError) -> dict[str, Any]:
