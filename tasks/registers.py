@@ -2,7 +2,8 @@
 
 Both are idempotent (see `app.services.registers` and `app.services.register_retention`). The import retries
 transient failures with exponential backoff (it resumes after the last committed chunk); when it gives up,
-the import is marked FAILED so the organiser's page shows it instead of a progress bar that never moves.
+or meets an error that is not transient, the import is marked FAILED so the organiser's page shows it instead
+of a progress bar that never moves.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def import_register(self: Task, import_id: int) -> dict[str, Any]:
             registers.give_up_import(import_id)
             raise
         raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
+    except Exception:
+        registers.give_up_import(import_id)  # not transient: retrying would fail the same way
+        raise
     return {"status": job.status, "imported": job.imported, "rejected": job.rejected}
 
 

@@ -73,3 +73,17 @@ def test_a_task_that_gives_up_leaves_a_failed_import(
     assert calls["n"] == 2
     failed = db.session.get(RegisterImport, job.id)
     assert (failed.status, failed.failure, failed.source) == ("failed", "gave_up", None)
+
+
+def test_an_unexpected_error_fails_the_import_at_once(
+    app: Flask, ctx: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = _queued(3)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(registers, "process_register_import", broken)
+    with pytest.raises(KeyError):
+        _task(app).apply(args=(job.id,), throw=True)
+    assert db.session.get(RegisterImport, job.id).failure == "gave_up"
