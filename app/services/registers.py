@@ -205,8 +205,10 @@ def _store_chunk(
     last: bool,
 ) -> RegisterImport:
     """Check and insert one chunk and advance the progress, in one transaction under the round's lock."""
+    # Round first, then the import: the order `clear_register` takes them in, so the two cannot deadlock.
+    round_id = db.session.scalar(select(RegisterImport.round_id).where(RegisterImport.id == import_id))
+    rnd = _lock_round(round_id if round_id is not None else -1)
     job = _lock_import(import_id)
-    rnd = _lock_round(job.round_id)
     if job.status in FINISHED:  # cleared (cancelled) meanwhile
         db.session.rollback()
         return job

@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from app.models import Phase, ProjectStatus, Role
+from app.extensions import db
+from app.models import Phase, ProjectStatus, RegisterImport, Role, Round
 from tests.factories import login, make_project, make_round, make_user
 
 ORGANISE_ROUTES = [
@@ -29,6 +30,11 @@ ORGANISE_ROUTES = [
     ("GET", "/organiseren/ronde/{round}/publiceren"),
     ("POST", "/organiseren/ronde/{round}/publiceren"),
     ("GET", "/organiseren/ronde/{round}/logboek"),
+    ("GET", "/organiseren/ronde/{round}/register"),
+    ("POST", "/organiseren/ronde/{round}/register"),
+    ("GET", "/organiseren/ronde/{round}/register/import/{import}"),
+    ("GET", "/organiseren/ronde/{round}/register/wissen"),
+    ("POST", "/organiseren/ronde/{round}/register/wissen"),
 ]
 REVIEW_ROUTES = [
     ("GET", "/toets/"),
@@ -37,10 +43,17 @@ REVIEW_ROUTES = [
 ]
 
 
+def _register_import(rnd: Round) -> int:
+    job = RegisterImport(round_id=rnd.id, filename="register.csv", status="done", errors=[])
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
 def _call(client: FlaskClient, method: str, path: str) -> int:
     rnd = make_round(phase=Phase.CLOSED)
     project = make_project(rnd, status=ProjectStatus.SUBMITTED)
-    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id)
+    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, **{"import": _register_import(rnd)})
     send: Callable[..., object] = client.get if method == "GET" else client.post
     response = send(url, data={"verdict": "feasible", "name": "x"})
     return response.status_code  # type: ignore[attr-defined,no-any-return]
@@ -56,6 +69,7 @@ def test_all_routes_are_listed(client: FlaskClient) -> None:
         p.replace("{wijk}", "<int:wijk_id>")
         .replace("{round}", "<int:round_id>")
         .replace("{project}", "<int:project_id>")
+        .replace("{import}", "<int:import_id>")
         for _, p in ORGANISE_ROUTES + REVIEW_ROUTES
     }
     assert rules == listed
@@ -83,7 +97,7 @@ def test_organiser_gets_403_on_review_routes(client: FlaskClient, method: str, p
 def test_anonymous_visitor_is_sent_to_login(client: FlaskClient, method: str, path: str) -> None:
     rnd = make_round(phase=Phase.CLOSED)
     project = make_project(rnd, status=ProjectStatus.SUBMITTED)
-    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id)
+    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, **{"import": _register_import(rnd)})
     response = client.get(url) if method == "GET" else client.post(url)
     assert response.status_code == 302
     assert "/inloggen" in response.headers["Location"]
