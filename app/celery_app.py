@@ -38,6 +38,7 @@ def init_celery(app: Flask) -> Celery:
     import tasks.eligibility  # noqa: F401
     import tasks.mail  # noqa: F401
     import tasks.phases  # noqa: F401
+    import tasks.registers  # noqa: F401
 
     return celery_app
 

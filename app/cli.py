@@ -18,11 +18,13 @@ def _register_commands() -> None:
     from app.codes_command import codes_command
     from app.demo import demo_command
     from app.record_command import record_command
+    from app.register_command import register_command
 
     main.add_command(demo_command)
     main.add_command(audit_group)
     main.add_command(record_command)
     main.add_command(codes_command)
+    main.add_command(register_command)
     try:
         from app.tally_command import tally_command
     except ImportError:  # the counting CLI lands with the counting engine

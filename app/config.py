@@ -74,6 +74,7 @@ class Config:
                     "task": "wijkbudget.verify_pending_register_matches",
                     "schedule": 180.0,
                 },
+                "purge-registers": {"task": "wijkbudget.purge_registers", "schedule": 3600.0},
             },
         }
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from app.models.eligibility import CodeBatch, RegisterEntry, RegisterImport
 from app.models.round import PHASE_ORDER, Phase, Round
 
 FREEZE_MODE = "wijkbudget.freeze_mode"  # key in Session.info: "amendment" or "seeding" while active
@@ -83,8 +84,31 @@ def _mode(session: Any, mode: str) -> Iterator[None]:
 frozen_with_round(
     Round,
     round_attr="id",
-    mutable=("phase", "voting_opened_at", "voting_closed_at"),
+    # register_deleted_at: the retention purge after publication is bookkeeping, not a kader.
+    mutable=("phase", "voting_opened_at", "voting_closed_at", "register_deleted_at"),
     amendable=("title", "out_of_scope"),
+)
+
+# The register and the code batch freeze with the kaders. The poll book mark (`voted_channel`) and the
+# jobs' own progress still change; letter codes themselves do not freeze (re-issue and desk codes are part
+# of voting), and the retention purge deletes in bulk after publication.
+frozen_with_round(RegisterEntry, mutable=("voted_channel",))
+frozen_with_round(
+    RegisterImport,
+    mutable=(
+        "status",
+        "source",
+        "processed_lines",
+        "imported",
+        "rejected",
+        "errors",
+        "failure",
+        "finished_at",
+    ),
+)
+frozen_with_round(
+    CodeBatch,
+    mutable=("status", "generated", "failure", "finished_at", "pdf_downloaded_at", "csv_downloaded_at"),
 )
 
 

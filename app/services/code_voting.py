@@ -17,7 +17,6 @@ Rules and invariants:
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,9 +31,8 @@ from app.services.audit import record_event
 from app.services.ballots import AlreadyVoted, BallotRejected
 from app.services.errors import RuleViolation
 from app.services.poll_book import mark_voted
+from app.services.postcodes import normalise_postcode
 from app.services.voter_keys import normalise_voting_code, voter_key_for_register_entry, voting_code_hash
-
-_POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
 
 
 class CodeTypo(RuleViolation):
@@ -77,12 +75,6 @@ class CodeVoter:
     postcode: str  # normalised
     receipt: str  # normalised, "" when not given
     replacing: bool
-
-
-def normalise_postcode(text: str) -> str | None:
-    """Dutch postcode "1234 ab" -> "1234AB"; None when it is not one."""
-    match = _POSTCODE.match(text.strip())
-    return (match.group(1) + match.group(2).upper()) if match else None
 
 
 def normalise_receipt(text: str) -> str:

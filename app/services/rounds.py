@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.extensions import db
-from app.models import BallotType, LeftoverPolicy, Round, TieBreak, User, Wijk
+from app.models import BallotType, Eligibility, LeftoverPolicy, RegisterLevel, Round, TieBreak, User, Wijk
 from app.money import MAX_CENTS
 from app.services.audit import record_event
 from app.services.errors import NotFound, RuleViolation
+from app.services.registers import register_in_use
 from app.services.wijken import InvalidFields, require_organiser
 
 TITLE_MAX = 200
@@ -27,6 +28,10 @@ MAX_CHOICES = 1000
 # choice columns meaningful (at least one project, no practical maximum).
 KNAPSACK_CHOICES = (1, MAX_CHOICES)
 DEFAULT_RULE = "greedy"
+MAX_AGE = 120  # the model's check constraint
+MAX_RETENTION_DAYS = 730  # long enough for objections and appeals; the register is personal data
+# Kaders the imported register was checked against: fixed while the round has a register (clear it first).
+REGISTER_BOUND_FIELDS = ("eligibility", "register_level", "min_age")
 DATE_FIELDS = ("proposals_open_at", "review_open_at", "voting_open_at", "voting_close_at", "results_at")
 
 
@@ -52,6 +57,11 @@ class RoundSettings:
     voting_open_at: datetime
     voting_close_at: datetime
     results_at: datetime
+    # Who may vote (defaults as the model's, so older callers keep working).
+    eligibility: str = Eligibility.OPEN.value
+    register_level: str = RegisterLevel.PERSON.value
+    min_age: int = 12
+    register_retention_days: int = 90
 
 
 # The rules a round can use: those whose every setting the kaders hold and that the kaders explain in plain
@@ -100,6 +110,7 @@ def check_round(s: RoundSettings) -> dict[str, Any]:
     _check_categories(s, errors)
     _check_ballot(s, errors)
     _check_options(s, errors)
+    _check_eligibility(s, errors)
     _check_dates(s, errors)
     if len(s.out_of_scope) > OUT_OF_SCOPE_MAX:
         errors["out_of_scope"] = _l("Use at most %(n)d characters.", n=OUT_OF_SCOPE_MAX)
@@ -162,6 +173,20 @@ def _check_options(s: RoundSettings, errors: dict[str, Any]) -> None:
         errors["leftover_policy"] = _l("Choose what happens to money that is left over.")
 
 
+def _check_eligibility(s: RoundSettings, errors: dict[str, Any]) -> None:
+    if s.eligibility not in {e.value for e in Eligibility}:
+        errors["eligibility"] = _l("Choose who may vote.")
+    if s.register_level not in {r.value for r in RegisterLevel}:
+        errors["register_level"] = _l("Choose whether the register lists persons or households.")
+    if s.min_age is None or not 0 <= s.min_age <= MAX_AGE:
+        errors["min_age"] = _l("Fill in an age from 0 to %(n)d.", n=MAX_AGE)
+    retention = s.register_retention_days
+    if retention is None or not 0 <= retention <= MAX_RETENTION_DAYS:
+        errors["register_retention_days"] = _l(
+            "Fill in a number of days from 0 to %(n)d.", n=MAX_RETENTION_DAYS
+        )
+
+
 def _check_dates(s: RoundSettings, errors: dict[str, Any]) -> None:
     for name in DATE_FIELDS:
         value = getattr(s, name)
@@ -208,6 +233,8 @@ def update_round(actor: User, round_id: int, settings: RoundSettings) -> Round:
 
     Refused once the round has reached VOTING: the kaders are frozen so residents vote under the rules
     they were shown. The round row is locked so a phase change cannot slip in between check and write.
+    While the round has a register (or an import under way), who may vote, the register level and the
+    minimum age stay as the register was checked against: clear the register first.
     """
     require_organiser(actor)
     rnd = db.session.execute(
@@ -222,6 +249,7 @@ def update_round(actor: User, round_id: int, settings: RoundSettings) -> Round:
         )
     settings = normalise(settings)
     errors = check_round(settings)
+    errors.update(_register_bound_changes(rnd, settings, errors))
     if errors:
         db.session.rollback()
         raise InvalidFields(errors)
@@ -231,6 +259,21 @@ def update_round(actor: User, round_id: int, settings: RoundSettings) -> Round:
             record_event(actor, "round.updated", round_id=rnd.id, subject=_subject(rnd), details=changes)
         db.session.commit()
     return rnd
+
+
+def _register_bound_changes(rnd: Round, settings: RoundSettings, errors: dict[str, Any]) -> dict[str, Any]:
+    changed = [
+        name
+        for name in REGISTER_BOUND_FIELDS
+        if name not in errors and getattr(rnd, name) != getattr(settings, name)
+    ]
+    if not changed or not register_in_use(rnd.id):
+        return {}
+    message = _l(
+        "The register of this round was checked against this setting. Clear the register first, "
+        "then change it and import the register again."
+    )
+    return dict.fromkeys(changed, message)
 
 
 def _apply(rnd: Round, settings: RoundSettings) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from app.models.freeze import amending
 from app.services import phases, proposals, review
 from app.services.errors import RuleViolation
 from app.services.rounds import RoundSettings
-from tests.factories import make_project, make_round, make_user
+from tests.factories import make_project, make_register_entry, make_round, make_user
 
 FROZEN_PHASES = [Phase.VOTING, Phase.CLOSED, Phase.PUBLISHED]
 PROPOSAL = {
@@ -125,6 +125,10 @@ _NEW_VALUES: dict[str, Any] = {
     "tie_break": "lexicographic",
     "leftover_policy": "next_round",
     "out_of_scope": "Iets anders.",
+    "eligibility": "letter_codes",
+    "register_level": "household",
+    "min_age": 16,
+    "register_retention_days": 30,
 }
 _ROUND_COLUMNS = [f.name for f in dataclasses.fields(RoundSettings)] + ["wijk_id"]
 
@@ -267,3 +271,43 @@ def test_amending_lets_only_the_amendable_texts_through(ctx: None) -> None:
     project.title = "Buiten een amendement"
     with pytest.raises(FrozenRoundError):
         db.session.flush()
+
+
+# --- The register and the code batch freeze with the kaders -------------------------------------------
+
+
+def test_the_register_cannot_change_once_voting_opened(ctx: None) -> None:
+    from app.models import CodeBatch, RegisterEntry
+
+    rnd = make_round(phase=Phase.VOTING, eligibility="letter_codes")
+    entry = make_register_entry(rnd)
+    db.session.add(RegisterEntry(round_id=rnd.id, reference="LATE-1", postcode="3512AB", house_number=9))
+    with pytest.raises(FrozenRoundError):
+        db.session.flush()
+    db.session.rollback()
+    entry = db.session.get(RegisterEntry, entry.id)
+    entry.postcode = "3513CD"
+    with pytest.raises(FrozenRoundError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.get(RegisterEntry, entry.id))
+    with pytest.raises(FrozenRoundError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.add(CodeBatch(round_id=rnd.id))
+    with pytest.raises(FrozenRoundError):
+        db.session.flush()
+
+
+def test_the_poll_book_mark_and_register_work_before_voting_still_change(ctx: None) -> None:
+    from app.models import RegisterEntry
+
+    before = make_round(phase=Phase.REVIEW, eligibility="letter_codes")
+    entry = make_register_entry(before)
+    entry.postcode = "3513CD"
+    db.session.flush()
+    voting = make_round(phase=Phase.VOTING, eligibility="letter_codes")
+    marked = make_register_entry(voting)
+    marked.voted_channel = "paper"
+    db.session.flush()
+    assert db.session.get(RegisterEntry, marked.id).voted_channel == "paper"

@@ -275,6 +275,10 @@ def _changed(rnd: Round, name: str) -> RoundSettings:
         "voting_open_at": current.voting_open_at - later,
         "voting_close_at": current.voting_close_at + later,
         "results_at": current.results_at + later,
+        "eligibility": "letter_codes",
+        "register_level": "household",
+        "min_age": current.min_age + 4,
+        "register_retention_days": current.register_retention_days + 30,
     }
     return dataclasses.replace(current, **{name: new_values[name]})
 

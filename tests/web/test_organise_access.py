@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from app.models import Phase, ProjectStatus, Role
+from app.extensions import db
+from app.models import Phase, ProjectStatus, RegisterImport, Role, Round
 from tests.factories import login, make_location, make_project, make_round, make_user
 
 ORGANISE_ROUTES = [
@@ -38,6 +39,11 @@ ORGANISE_ROUTES = [
     ("GET", "/organiseren/stembureauleden"),
     ("POST", "/organiseren/stembureauleden/{user}"),
     ("GET", "/organiseren/ronde/{round}/opkomst"),
+    ("GET", "/organiseren/ronde/{round}/register"),
+    ("POST", "/organiseren/ronde/{round}/register"),
+    ("GET", "/organiseren/ronde/{round}/register/import/{import}"),
+    ("GET", "/organiseren/ronde/{round}/register/wissen"),
+    ("POST", "/organiseren/ronde/{round}/register/wissen"),
 ]
 REVIEW_ROUTES = [
     ("GET", "/toets/"),
@@ -46,11 +52,19 @@ REVIEW_ROUTES = [
 ]
 
 
+def _register_import(rnd: Round) -> int:
+    job = RegisterImport(round_id=rnd.id, filename="register.csv", status="done", errors=[])
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
 def _call(client: FlaskClient, method: str, path: str) -> int:
     rnd = make_round(phase=Phase.CLOSED)
     project = make_project(rnd, status=ProjectStatus.SUBMITTED)
     location, user = make_location(rnd), make_user(Role.RESIDENT)
     url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, location=location.id, user=user.id)
+    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, **{"import": _register_import(rnd)})
     send: Callable[..., object] = client.get if method == "GET" else client.post
     response = send(url, data={"verdict": "feasible", "name": "x"})
     return response.status_code  # type: ignore[attr-defined,no-any-return]
@@ -68,6 +82,7 @@ def test_all_routes_are_listed(client: FlaskClient) -> None:
         .replace("{project}", "<int:project_id>")
         .replace("{location}", "<int:location_id>")
         .replace("{user}", "<int:user_id>")
+        .replace("{import}", "<int:import_id>")
         for _, p in ORGANISE_ROUTES + REVIEW_ROUTES
     }
     assert rules == listed
@@ -96,6 +111,7 @@ def test_anonymous_visitor_is_sent_to_login(client: FlaskClient, method: str, pa
     rnd = make_round(phase=Phase.CLOSED)
     project = make_project(rnd, status=ProjectStatus.SUBMITTED)
     url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, location=1, user=1)
+    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, **{"import": _register_import(rnd)})
     response = client.get(url) if method == "GET" else client.post(url)
     assert response.status_code == 302
     assert "/inloggen" in response.headers["Location"]

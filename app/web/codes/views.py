@@ -25,8 +25,8 @@ from app.extensions import db
 from app.models import CodeIssue, RegisterEntry, Role, Round
 from app.services import code_batches, code_issue
 from app.services.code_letters import Letter, single_letter_pdf
-from app.services.code_voting import normalise_postcode
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.postcodes import normalise_postcode
 from app.services.voter_keys import normalise_voting_code
 from app.web.codes.forms import EntrySearchForm, IssueForm, LetterForm
 from app.web.organise.forms import ConfirmForm

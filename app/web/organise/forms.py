@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
-from app.models import BallotType, LeftoverPolicy, TieBreak
+from app.models import BallotType, Eligibility, LeftoverPolicy, RegisterLevel, TieBreak
 from app.money import parse_euros
-from app.services.rounds import MAX_CHOICES, counting_rules
+from app.services.rounds import MAX_AGE, MAX_CHOICES, MAX_RETENTION_DAYS, counting_rules
 from app.web.organise.labels import counting_rule_label
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
@@ -216,6 +217,51 @@ class RoundForm(FlaskForm):
         _l("What this budget cannot be used for"),
         description=_l("Plain words, for example: maintenance the municipality already does."),
     )
+    eligibility = RadioField(
+        _l("Who may vote"),
+        choices=[
+            (
+                Eligibility.LETTER_CODES.value,
+                _l("Letter codes: everyone in the municipality's register gets a letter with a voting code"),
+            ),
+            (
+                Eligibility.REGISTER_MATCH.value,
+                _l("Register match: residents vote with an account that is checked against the register"),
+            ),
+            (
+                Eligibility.OPEN.value,
+                _l("Open: residents state their postcode and age themselves (the lowest assurance)"),
+            ),
+        ],
+        default=Eligibility.OPEN.value,
+        invalid_choice_message=_CHOOSE,
+    )
+    register_level = RadioField(
+        _l("The register lists"),
+        choices=[
+            (RegisterLevel.PERSON.value, _l("Persons: one vote per person")),
+            (RegisterLevel.HOUSEHOLD.value, _l("Households: one vote per address")),
+        ],
+        default=RegisterLevel.PERSON.value,
+        description=_l("Only for letter codes and register match."),
+        invalid_choice_message=_CHOOSE,
+    )
+    min_age = IntegerField(
+        _l("Minimum age"),
+        default=12,
+        validators=_whole_number(0, MAX_AGE),
+        description=_l("On the day voting opens. Often 12 in Dutch neighbourhoods."),
+        invalid_value_message=_l("Fill in a whole number, for example 12."),
+    )
+    register_retention_days = IntegerField(
+        _l("Delete the register after (days)"),
+        default=90,
+        validators=_whole_number(0, MAX_RETENTION_DAYS),
+        description=_l(
+            "Days after the result is published. The register and the letter codes are then deleted."
+        ),
+        invalid_value_message=_l("Fill in a whole number, for example 90."),
+    )
     proposals_open_at = LocalDateTimeField(_l("Proposals open"), validators=[InputRequired(_REQUIRED_DATE)])
     review_open_at = LocalDateTimeField(
         _l("Feasibility check starts (proposals close)"), validators=[InputRequired(_REQUIRED_DATE)]
@@ -252,3 +298,21 @@ def amendment_target(value: str) -> tuple[int | None, str]:
     if len(parts) == 3 and parts[0] == "project" and parts[1].isdigit():
         return int(parts[1]), parts[2]
     return None, parts[-1]
+
+
+class RegisterUploadForm(FlaskForm):
+    """The municipality's register as a CSV file (checked further by the register import service)."""
+
+    file = FileField(
+        _l("Register file (CSV)"),
+        validators=[
+            FileRequired(_l("Choose the CSV file with the register.")),
+            FileAllowed(
+                ("csv", "txt"), _l("Choose a CSV file (ending in .csv). Save a spreadsheet as CSV UTF-8.")
+            ),
+        ],
+        description=_l(
+            "Columns: referentie, postcode, huisnummer, toevoeging and, when you have them, geboortedatum, "
+            "buurt and geheim. Separated by ; or , and saved as UTF-8. Never include names."
+        ),
+    )

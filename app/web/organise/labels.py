@@ -48,6 +48,11 @@ AUDIT_ACTIONS = {
     "paper_entry.rejected": _l("Paper ballot rejected"),
     "paper_entry.discarded": _l("Unconfirmed paper ballots discarded when voting closed"),
     "ballot.cast": _l("Ballot cast (only the receipt's fingerprint is kept)"),
+    "register.upload": _l("Register file uploaded"),
+    "register.imported": _l("Register imported"),
+    "register.import_failed": _l("Register import stopped"),
+    "register.cleared": _l("Register cleared"),
+    "register.purged": _l("Register deleted after the retention period"),
 }
 
 

@@ -273,5 +273,5 @@ def round_audit(round_id: int):  # type: ignore[no-untyped-def]
     return render_template("organise/audit.html", round=rnd, events=events, audit_head=audit.head_hash())
 
 
-# Register the amendment, polling-location, poll-worker and turnout routes on this blueprint.
-from app.web.organise import amend_views, polling_views  # noqa: E402, F401
+# Register the amendment, polling-location, poll-worker, turnout and register routes on this blueprint.
+from app.web.organise import amend_views, polling_views, register_views  # noqa: E402, F401
