@@ -83,6 +83,34 @@ def normalise_receipt(text: str) -> str:
     return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
 
 
+def code_matches_postcode(code_text: str, postcode_text: str) -> bool:
+    """True when the typed code is a live or used code of an entry with this postcode (reads only).
+
+    The web layer uses it to let a resident with a right code and postcode through even from an address that
+    is blocked for failed tries: guessing a 95-bit code is hopeless, so this answer helps no attacker.
+    """
+    code = normalise_voting_code(code_text or "")
+    postcode = normalise_postcode(postcode_text or "")
+    if code is None or postcode is None:
+        return False
+    found = db.session.scalar(
+        select(VotingCode.id)
+        .join(RegisterEntry, RegisterEntry.id == VotingCode.register_entry_id)
+        .where(
+            VotingCode.code_hash == voting_code_hash(code),
+            RegisterEntry.postcode == postcode,
+            VotingCode.status != CodeStatus.REVOKED.value,
+        )
+    )
+    return found is not None
+
+
+def code_failure_key(code_text: str) -> str:
+    """What the per-code failure count is kept under: the code's keyed hash (never the code itself)."""
+    code = normalise_voting_code(code_text or "")
+    return voting_code_hash(code) if code is not None else "not-a-code"
+
+
 def identify_code_voter(code_text: str, postcode_text: str, receipt_text: str = "") -> CodeVoter:
     """Check code + postcode (+ receipt) without changing anything: CodeTypo, CodeNotRecognised,
     CodeAlreadyUsed, or a RuleViolation when the round is not open for voting."""

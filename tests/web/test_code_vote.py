@@ -15,7 +15,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db, limiter
 from app.models import Ballot, Phase
-from app.services.voter_keys import format_voting_code
+from app.services.voter_keys import format_voting_code, new_voting_code
 from app.web.code_vote.views import HideCodesInRequestLines
 from tests.conftest import database_url_for_tests
 from tests.factories import give_code, make_letter_code_round, make_project, make_register_entry
@@ -164,26 +164,31 @@ def test_the_eleventh_failure_from_one_address_is_blocked_but_successes_never_co
     codes = [give_code(make_register_entry(rnd, postcode="3512AB")) for _ in range(16)]
     shared_address = {"REMOTE_ADDR": "10.1.2.3"}
 
+    def guess() -> object:  # brute force: codes that look right but belong to nobody
+        return client.post(
+            "/stemmen/code",
+            data={"code": new_voting_code(), "postcode": "3512AB"},
+            environ_base=shared_address,
+        )
+
     # A buurthuis with one internet connection: many successful voters are never counted against it.
     for code in codes[:12]:
         assert _cast(client, code, "3512AB", [project.id], environ_base=shared_address).status_code == 200
     # Ten failed tries, with successful voters in between who still get through.
     for attempt in range(10):
-        wrong = client.post(
-            "/stemmen/code", data={"code": codes[0], "postcode": "9999ZZ"}, environ_base=shared_address
-        )
-        assert wrong.status_code == 400, attempt
+        assert guess().status_code == 400, attempt
         if attempt in (3, 7):
             success = _cast(
                 client, codes[12 + attempt // 4], "3512AB", [project.id], environ_base=shared_address
             )
             assert success.status_code == 200
-    blocked = client.post(
-        "/stemmen/code", data={"code": codes[0], "postcode": "9999ZZ"}, environ_base=shared_address
-    )
+    blocked = guess()
     assert blocked.status_code == 429
     text = blocked.get_data(as_text=True)
     assert "Te veel pogingen" in text and "Wacht tien minuten" in text
+    # The address stays blocked for guesses, but a resident there with a right code and postcode votes.
+    assert guess().status_code == 429
+    assert _cast(client, codes[15], "3512AB", [project.id], environ_base=shared_address).status_code == 200
 
     if storage == "redis":
         assert redis.Redis.from_url(REDIS_TEST_URL).keys("*"), "the counts live in Redis"
@@ -193,5 +198,31 @@ def test_the_eleventh_failure_from_one_address_is_blocked_but_successes_never_co
     other_address = {"REMOTE_ADDR": "10.9.9.9"}
     assert _cast(client, codes[14], "3512AB", [project.id], environ_base=other_address).status_code == 200
     assert (
-        db.session.scalar(select(db.func.count()).select_from(Ballot).where(Ballot.round_id == rnd.id)) == 15
+        db.session.scalar(select(db.func.count()).select_from(Ballot).where(Ballot.round_id == rnd.id)) == 16
+    )
+
+
+def test_a_stolen_code_cannot_be_tried_with_postcode_after_postcode(limited_client):
+    client, _storage = limited_client
+    rnd = make_letter_code_round(phase=Phase.VOTING)
+    project = make_project(rnd)
+    code = give_code(make_register_entry(rnd, postcode="3512AB"))
+    # Five wrong postcodes, each from another address, so the per-address limit never triggers.
+    for n, postcode in enumerate(["3512AC", "3512AD", "3512AE", "3512AF", "3512AG"]):
+        wrong = client.post(
+            "/stemmen/code",
+            data={"code": code, "postcode": postcode},
+            environ_base={"REMOTE_ADDR": f"10.7.0.{n}"},
+        )
+        assert wrong.status_code == 400
+    # Now even the right postcode is refused for this code for a while: no oracle for the sixth guess.
+    right = client.post(
+        "/stemmen/code", data={"code": code, "postcode": "3512AB"}, environ_base={"REMOTE_ADDR": "10.7.0.99"}
+    )
+    assert right.status_code == 429
+    # Other codes are not affected.
+    other = give_code(make_register_entry(rnd, postcode="3512AB"))
+    assert (
+        _cast(client, other, "3512AB", [project.id], environ_base={"REMOTE_ADDR": "10.7.0.99"}).status_code
+        == 200
     )

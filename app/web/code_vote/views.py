@@ -3,8 +3,14 @@
 The code travels between the two steps in a hidden form field (POSTed back with the ballot), never in the
 session cookie or a URL the site builds: it lives only in the page and the form post. Every answer is
 `no-store` and sends no Referer, so a code that came in through the QR link (`?code=`) does not end up in
-caches or on other sites. Failed tries (a code and postcode that do not match) are rate limited per client
-address; successful voters sharing that address are not counted.
+caches or on other sites.
+
+Failed tries (a code and postcode that do not match) are limited twice:
+- per client address, 10 per 10 minutes: brute force from one address is blocked. A resident who types a
+  right code and postcode is exempt from this limit, so voters sharing a blocked address (a buurthuis, a
+  school) still get through; a right answer tells an attacker nothing, as nobody guesses a 95-bit code.
+- per code, 5 per hour, with no exemption: someone holding a stolen code cannot try postcode after postcode,
+  not even from many addresses (the count is kept under the code's keyed hash, never the code).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from app.web.organise.feedback import add_error
 
 bp = Blueprint("code_vote", __name__)
 FAILED_TRIES_LIMIT = "10 per 10 minutes"
+FAILED_TRIES_PER_CODE_LIMIT = "5 per hour"
 _CODE_IN_QUERY = re.compile(r"([?&]code=)[^&\s\"]*")
 
 
@@ -48,9 +55,35 @@ def _failed_try(response: Response) -> bool:
     return bool(g.get("code_vote_failed"))
 
 
-code_entry_limit = limiter.shared_limit(
-    FAILED_TRIES_LIMIT, scope="voting-code", methods=["POST"], deduct_when=_failed_try
+def _right_code_and_postcode() -> bool:
+    """Exempts a resident with a matching code and postcode from the per-address limit."""
+    if request.method != "POST":
+        return False
+    return code_voting.code_matches_postcode(request.form.get("code", ""), request.form.get("postcode", ""))
+
+
+def _code_key() -> str:
+    return code_voting.code_failure_key(request.form.get("code", ""))
+
+
+address_limit = limiter.shared_limit(
+    FAILED_TRIES_LIMIT,
+    scope="voting-code",
+    methods=["POST"],
+    deduct_when=_failed_try,
+    exempt_when=_right_code_and_postcode,
 )
+per_code_limit = limiter.shared_limit(
+    FAILED_TRIES_PER_CODE_LIMIT,
+    scope="voting-code-per-code",
+    key_func=_code_key,
+    methods=["POST"],
+    deduct_when=_failed_try,
+)
+
+
+def code_entry_limit(view: Any) -> Any:
+    return address_limit(per_code_limit(view))
 
 
 @bp.after_request
