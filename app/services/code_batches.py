@@ -305,6 +305,13 @@ def _remove_folder(batch_id: int, kinds: tuple[str, ...] = FILE_KINDS) -> None:
         folder.rmdir()
 
 
+def discard_round_letters(round_id: int) -> None:
+    """Delete every printable file of the round's batches that was never downloaded (they hold codes and
+    addresses); used when the register is deleted after publication."""
+    for batch_id in db.session.scalars(select(CodeBatch.id).where(CodeBatch.round_id == round_id)):
+        _remove_folder(batch_id)
+
+
 def take_batch_file(actor: User, batch_id: int, kind: str) -> Path:
     """Mark the batch's PDF or CSV as downloaded and return its path; the caller sends it and deletes it.
 

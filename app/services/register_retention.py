@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Result, Round
 from app.models.base import utcnow
 from app.services.audit import record_event
+from app.services.code_batches import discard_round_letters
 from app.services.registers import delete_register_rows
 
 log = logging.getLogger(__name__)
@@ -69,3 +70,4 @@ def _purge_round(round_id: int, now: datetime) -> None:
         details={**counts, "retention_days": rnd.register_retention_days},
     )
     db.session.commit()
+    discard_round_letters(round_id)  # files are not transactional: removed once the rows are gone

@@ -23,6 +23,7 @@ from app.models import (
     VotingCode,
 )
 from app.models.base import utcnow
+from app.models.freeze import seeding
 from app.services.register_retention import purge_registers
 from tasks.registers import purge_registers as purge_task
 from tests.factories import make_round, make_user
@@ -50,14 +51,16 @@ def published_round(days_ago: float | None, retention: int = 90) -> Round:
             published_at=None if days_ago is None else NOW - timedelta(days=days_ago),
         )
     )
-    entry = RegisterEntry(round_id=rnd.id, reference=f"R{rnd.id}", postcode="1234AB", house_number=1)
-    db.session.add(entry)
-    db.session.flush()
-    db.session.add(VotingCode(round_id=rnd.id, register_entry_id=entry.id, code_hash=f"{rnd.id:064d}"))
-    db.session.add(RegisterMatch(round_id=rnd.id, user_id=make_user().id, register_entry_id=entry.id))
-    db.session.add(RegisterImport(round_id=rnd.id, filename="r.csv", status="done", errors=[]))
-    db.session.add(Ballot(round_id=rnd.id, voter_key=f"{rnd.id:064d}", receipt_code=f"RC{rnd.id}"))
-    db.session.commit()
+    voter = make_user()
+    with seeding(db.session):  # the register as it was imported before voting
+        entry = RegisterEntry(round_id=rnd.id, reference=f"R{rnd.id}", postcode="1234AB", house_number=1)
+        db.session.add(entry)
+        db.session.flush()
+        db.session.add(VotingCode(round_id=rnd.id, register_entry_id=entry.id, code_hash=f"{rnd.id:064d}"))
+        db.session.add(RegisterMatch(round_id=rnd.id, user_id=voter.id, register_entry_id=entry.id))
+        db.session.add(RegisterImport(round_id=rnd.id, filename="r.csv", status="done", errors=[]))
+        db.session.add(Ballot(round_id=rnd.id, voter_key=f"{rnd.id:064d}", receipt_code=f"RC{rnd.id}"))
+        db.session.commit()
     return rnd
 
 
@@ -108,3 +111,18 @@ def test_the_beat_task_takes_now_as_iso_text(ctx: None) -> None:
 def test_the_beat_schedule_runs_the_purge(app: Flask) -> None:
     tasks = {entry["task"] for entry in app.config["CELERY"]["beat_schedule"].values()}
     assert "wijkbudget.purge_registers" in tasks
+
+
+def test_letters_never_downloaded_are_deleted_with_the_register(ctx: None) -> None:
+    from app.models import CodeBatch
+    from app.services.code_batches import batch_file, batch_folder
+
+    rnd = published_round(days_ago=100)
+    with seeding(db.session):
+        batch = CodeBatch(round_id=rnd.id, status="done")
+        db.session.add(batch)
+        db.session.commit()
+    batch_folder(batch.id).mkdir(parents=True, exist_ok=True)
+    batch_file(batch.id, "pdf").write_text("codes and addresses")
+    purge_registers(NOW)
+    assert not batch_folder(batch.id).exists()

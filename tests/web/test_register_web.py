@@ -179,6 +179,7 @@ def test_clear_the_register_after_confirmation(client: FlaskClient) -> None:
 def test_clearing_is_refused_during_voting(client: FlaskClient) -> None:
     rnd = register_round()
     db.session.add(RegisterEntry(round_id=rnd.id, reference="R1", postcode="1234AB", house_number=1))
+    db.session.commit()  # imported before voting opened
     rnd.phase = Phase.VOTING.value
     db.session.commit()
     as_organiser(client)
