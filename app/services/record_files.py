@@ -31,9 +31,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
 from app.counting import Election, dumps_pabulib
 from app.counting import Project as CountedProject
-from app.models import BallotType, Result, Round, TieBreak
+from app.extensions import db
+from app.models import BallotType, Eligibility, RegisterEntry, Result, Round, TieBreak
 from app.services.election import LoadedElection, counting_id
 
 RECORD_FORMAT = "wijkbudget-election-record/1"
@@ -216,14 +219,26 @@ def _manifest(rnd: Round, result: Result, loaded: LoadedElection) -> dict[str, A
             "results_at": _iso(rnd.results_at),
         },
         "ballots_counted": result.ballots_counted,
-        # How many residents could vote. None until voter registers exist; then filled in here.
+        "ballots_rejected_ineligible": result.ballots_rejected,
+        # Who could vote: the round's rule, and how many register entries (None for a self-declared round).
+        "eligibility": {
+            "rule": rnd.eligibility,
+            "register_level": rnd.register_level,
+            "min_age": rnd.min_age,
+        },
         "eligible_voters": eligible_voters(rnd),
     }
 
 
 def eligible_voters(rnd: Round) -> int | None:
-    """The number of residents on the round's voter register; None while rounds have no register."""
-    return None
+    """The number of entries (persons or households) on the round's voter register when the record is made;
+    None for an open round, whose electorate is self-declared and so not known in advance."""
+    if rnd.eligibility == Eligibility.OPEN.value:
+        return None
+    count = db.session.scalar(
+        select(func.count()).select_from(RegisterEntry).where(RegisterEntry.round_id == rnd.id)
+    )
+    return int(count or 0)
 
 
 def _result_section(rnd: Round, result: Result, rows: list[dict[str, Any]]) -> dict[str, Any]:

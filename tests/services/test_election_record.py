@@ -180,3 +180,14 @@ def test_titles_and_categories_that_pabulib_cannot_hold_are_flattened(app: Flask
     assert project.name == "Bankjes; en bloemen"
     assert project.categories == ("Groen; natuur",)
     assert election.meta["description"] == "Ronde met regels"
+
+
+def test_the_manifest_counts_the_register_as_the_eligible_voters(app: Flask, db_session) -> None:
+    from app.services.record_files import eligible_voters
+    from tests.factories import make_letter_code_round, make_register_entry, make_round
+
+    with_register = make_letter_code_round()
+    for _ in range(3):
+        make_register_entry(with_register)
+    assert eligible_voters(with_register) == 3
+    assert eligible_voters(make_round()) is None  # open: self-declared, not known in advance
