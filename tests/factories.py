@@ -184,12 +184,15 @@ def make_register_entry(rnd: Round, **kw: Any) -> RegisterEntry:
 
 def make_register_entries(rnd: Round, count: int, **kw: Any) -> None:
     """`count` register entries alike but for their reference and house number, in one commit."""
-    for _ in range(count):
-        n = next(_seq)
-        db.session.add(
-            RegisterEntry(round_id=rnd.id, reference=f"REF{n:07d}", postcode="3512AB", house_number=n, **kw)
-        )
-    db.session.commit()
+    with seeding(db.session):  # the register as imported before voting opened
+        for _ in range(count):
+            n = next(_seq)
+            db.session.add(
+                RegisterEntry(
+                    round_id=rnd.id, reference=f"REF{n:07d}", postcode="3512AB", house_number=n, **kw
+                )
+            )
+        db.session.commit()
 
 
 def make_voting_code(entry: RegisterEntry, **kw: Any) -> str:

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Phase, ProjectStatus, RegisterImport, Role, Round
+from app.models.freeze import seeding
 from tests.factories import login, make_location, make_project, make_round, make_user
 
 ORGANISE_ROUTES = [
@@ -54,8 +55,9 @@ REVIEW_ROUTES = [
 
 def _register_import(rnd: Round) -> int:
     job = RegisterImport(round_id=rnd.id, filename="register.csv", status="done", errors=[])
-    db.session.add(job)
-    db.session.commit()
+    with seeding(db.session):  # imported before voting opened
+        db.session.add(job)
+        db.session.commit()
     return job.id
 
 
@@ -63,8 +65,14 @@ def _call(client: FlaskClient, method: str, path: str) -> int:
     rnd = make_round(phase=Phase.CLOSED)
     project = make_project(rnd, status=ProjectStatus.SUBMITTED)
     location, user = make_location(rnd), make_user(Role.RESIDENT)
-    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, location=location.id, user=user.id)
-    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, **{"import": _register_import(rnd)})
+    url = path.format(
+        wijk=rnd.wijk_id,
+        round=rnd.id,
+        project=project.id,
+        location=location.id,
+        user=user.id,
+        **{"import": _register_import(rnd)},
+    )
     send: Callable[..., object] = client.get if method == "GET" else client.post
     response = send(url, data={"verdict": "feasible", "name": "x"})
     return response.status_code  # type: ignore[attr-defined,no-any-return]
@@ -110,8 +118,14 @@ def test_organiser_gets_403_on_review_routes(client: FlaskClient, method: str, p
 def test_anonymous_visitor_is_sent_to_login(client: FlaskClient, method: str, path: str) -> None:
     rnd = make_round(phase=Phase.CLOSED)
     project = make_project(rnd, status=ProjectStatus.SUBMITTED)
-    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, location=1, user=1)
-    url = path.format(wijk=rnd.wijk_id, round=rnd.id, project=project.id, **{"import": _register_import(rnd)})
+    url = path.format(
+        wijk=rnd.wijk_id,
+        round=rnd.id,
+        project=project.id,
+        location=1,
+        user=1,
+        **{"import": _register_import(rnd)},
+    )
     response = client.get(url) if method == "GET" else client.post(url)
     assert response.status_code == 302
     assert "/inloggen" in response.headers["Location"]
