@@ -275,12 +275,14 @@ def test_only_poll_workers_and_organisers_enter_paper_ballots(booth: Booth) -> N
 
 
 def test_paper_ballots_need_open_voting_and_a_register(booth: Booth) -> None:
-    booth.rnd.eligibility = "open"
-    db.session.commit()
+    with seeding(db.session):  # an open round from the start
+        booth.rnd.eligibility = "open"
+        db.session.commit()
     with pytest.raises(RuleViolation, match="register"):
         _enter(booth)
-    booth.rnd.eligibility, booth.rnd.phase = "letter_codes", "closed"
-    db.session.commit()
+    with seeding(db.session):
+        booth.rnd.eligibility, booth.rnd.phase = "letter_codes", "closed"
+        db.session.commit()
     with pytest.raises(RuleViolation, match="not open"):
         _enter(booth)
 
