@@ -124,11 +124,16 @@ def _shared_content(rnd: Round) -> bytes:
     """Everything that is the same on every letter of the round, in Dutch and in English."""
     top = A4[1] - 72
     wijk = rnd.wijk
+    municipality = lambda: _("Municipality of %(name)s", name=wijk.municipality)  # noqa: E731
+    # Dutch and English on their own lines: together they would run into the reference column.
     parts = [
-        text_op(
-            "F2", 14, _LEFT, top, _bilingual(lambda: _("Municipality of %(name)s", name=wijk.municipality))
+        *(
+            text_op(font, size, _LEFT, top - drop, line)
+            for (font, size, drop), line in zip(
+                (("F2", 14, 0), ("F1", 9, 13)), _in_each_language(municipality), strict=False
+            )
         ),
-        text_op("F1", 11, _LEFT, top - 16, wijk.name),
+        text_op("F1", 11, _LEFT, top - 28, wijk.name),
         text_op("F1", 8, _RIGHT, top + 12, _bilingual(lambda: _("Reference"))),
         text_op("F1", 8, _RIGHT, top - 16, _bilingual(lambda: _("Postcode and house number"))),
         *(
@@ -156,11 +161,16 @@ def _shared_content(rnd: Round) -> bytes:
 
 def _bilingual(text: Callable[[], object]) -> str:
     """The same label in Dutch / English (`text` is called once in each locale)."""
+    return " / ".join(_in_each_language(text))
+
+
+def _in_each_language(text: Callable[[], object]) -> list[str]:
+    """The label in Dutch, then in English when that differs."""
     with force_locale("nl"):
         dutch = str(text())
     with force_locale("en"):
         english = str(text())
-    return dutch if dutch == english else f"{dutch} / {english}"
+    return [dutch] if dutch == english else [dutch, english]
 
 
 def _instructions(rnd: Round) -> tuple[str, list[str]]:
