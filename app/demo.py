@@ -21,23 +21,31 @@ from app.models import (
     Ballot,
     BallotChoice,
     Buurt,
+    CodeIssue,
     Commitment,
+    Eligibility,
+    LocationKind,
     Phase,
+    PollingLocation,
     Project,
     ProjectStatus,
+    RegisterEntry,
     Role,
     Round,
     User,
+    VotingCode,
     Wijk,
 )
 from app.models.base import utcnow
 from app.models.freeze import seeding
 from app.services import accounts
 from app.services.audit import record_event
+from app.services.code_voting import cast_code_ballot
 from app.services.commitments import update_commitment
+from app.services.errors import RuleViolation
 from app.services.progress import post_progress
 from app.services.publishing import publish_round
-from app.services.voter_keys import new_receipt_code
+from app.services.voter_keys import new_receipt_code, new_voting_code, voting_code_hash
 
 DEMO_PASSWORD = "wijkbudget-demo"  # noqa: S105 - documented demo accounts, never for production data
 DEMO_ACCOUNTS = (
@@ -45,7 +53,10 @@ DEMO_ACCOUNTS = (
     ("toetser@demo.wijkbudget.nl", "Ahmed El Amrani", Role.PROFESSIONAL),
     ("organisator@demo.wijkbudget.nl", "Marieke Jansen", Role.ORGANISER),
     ("admin@demo.wijkbudget.nl", "Beheer Gemeente", Role.ADMIN),
+    ("stembureau@demo.wijkbudget.nl", "Kees Bakker", Role.POLL_WORKER),
 )
+LETTER_ROUND_REGISTER = 60  # residents on the letter-code round's register
+LETTER_ROUND_VOTERS = 36  # of whom this many already voted with their code
 PROPOSERS = (("fatima@demo.wijkbudget.nl", "Fatima Bakkali"), ("joost@demo.wijkbudget.nl", "Joost van Dijk"))
 DEMO_VOTERS = 340
 DAY = timedelta(days=1)
@@ -64,10 +75,15 @@ def demo_command(if_empty: bool) -> None:
     result = seed_demo()
     click.echo(f"Demo wijk {WIJK['name']} seeded: published round {result['published_round']}, ")
     click.echo(f"round in the voting phase {result['voting_round']}. Accounts: password '{DEMO_PASSWORD}'.")
+    code, postcode = result["sample_code"]
+    click.echo(
+        f"Letter-code round {result['letter_round']}: vote at /stemmen/code with code {code} and postcode "
+        f"{postcode} (a demo letter; real codes are only ever printed)."
+    )
 
 
-def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[str, int]:
-    """Create the demo data and return the ids of the two rounds."""
+def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[str, Any]:
+    """Create the demo data; returns the ids of the three rounds and one unused letter code with its postcode."""
     now = now or datetime.now(UTC)
     wijk = _wijk()
     users = _users(wijk)
@@ -91,7 +107,68 @@ def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[st
         ]
         current.voting_opened_at = current.voting_open_at
         db.session.commit()
-    return {"published_round": finished.id, "voting_round": current.id}
+    letter_round, sample_code = _letter_code_round(wijk, users, now)
+    return {
+        "published_round": finished.id,
+        "voting_round": current.id,
+        "letter_round": letter_round,
+        "sample_code": sample_code,
+    }
+
+
+def _letter_code_round(wijk: Wijk, users: dict[str, User], now: datetime) -> tuple[int, tuple[str, str]]:
+    """A round in the voting phase where residents vote with the code from their letter, with a register, a
+    polling location and some votes already cast, so the code, paper and turnout pages have something to show.
+    Returns the round id and one unused code with its postcode (the demo's only plain code on screen)."""
+    chance = random.Random(2028)
+    codes: list[tuple[str, str]] = []
+    with seeding(db.session):
+        rnd = _round(
+            wijk, "Speelplekken Lombok 2027 (stemmen met een brief)", start=now - 4 * DAY, phase=Phase.VOTING
+        )
+        rnd.eligibility = Eligibility.LETTER_CODES.value
+        projects = _proposals(rnd, users, subset=(0, 4, 6, 10, 11))
+        rnd.tie_break_lot = [p.id for p in chance.sample(projects, len(projects))]
+        rnd.voting_opened_at = rnd.voting_open_at
+        buurten = sorted(wijk.buurten, key=lambda b: b.name)
+        for n in range(LETTER_ROUND_REGISTER):
+            postcode = f"{WIJK['postcodes'][n % 2]}{'AB' if n % 3 else 'CD'}"
+            entry = RegisterEntry(
+                round_id=rnd.id,
+                reference=f"LOM-{n + 1:05d}",
+                postcode=postcode,
+                house_number=n + 1,
+                birth_date=date(
+                    1940 + chance.randrange(70), chance.randrange(1, 13), chance.randrange(1, 29)
+                ),
+                buurt_id=buurten[n % len(buurten)].id,
+            )
+            db.session.add(entry)
+            db.session.flush()
+            code = new_voting_code()
+            db.session.add(
+                VotingCode(
+                    round_id=rnd.id,
+                    register_entry_id=entry.id,
+                    code_hash=voting_code_hash(code.replace("-", "")),
+                    issued_via=CodeIssue.LETTER.value,
+                )
+            )
+            codes.append((code, postcode))
+        db.session.add(
+            PollingLocation(
+                round_id=rnd.id, name="Buurthuis Lombok", kind=LocationKind.COMMUNITY_CENTRE.value
+            )
+        )
+        db.session.commit()
+    feasible = [p.id for p in projects if p.on_ballot and p.cost_cents <= rnd.budget_cents]
+    for code, postcode in codes[:LETTER_ROUND_VOTERS]:
+        choice = chance.sample(feasible, k=min(2, len(feasible)))
+        try:
+            cast_code_ballot(code, postcode, choice)
+        except RuleViolation:  # a demo choice over the budget: this resident chose one project instead
+            cast_code_ballot(code, postcode, choice[:1])
+    return rnd.id, codes[-1]
 
 
 def _deliveries(rnd: Round, users: dict[str, User]) -> None:
