@@ -38,13 +38,15 @@ from app.services import registers  # noqa: E402
 BUURTEN = ("Noord", "Oost", "Zuid", "West", "Centrum")
 
 
-def register_csv(lines: int) -> str:
+def register_csv(lines: int, *, flawed: bool = True) -> str:
+    """A register of `lines` residents; `flawed` mixes in what real files have: a few impossible postcodes,
+    residents under the minimum age and confidential addresses."""
     rows = ["referentie;postcode;huisnummer;toevoeging;geboortedatum;buurt;geheim"]
     for i in range(1, lines + 1):
-        postcode = f"{3500 + i % 90}{'SS' if i % 397 == 0 else 'AB'}"
-        year = 2020 if i % 211 == 0 else 1940 + i % 70  # a few too young for the minimum age
+        postcode = f"{3500 + i % 90}{'SS' if flawed and i % 397 == 0 else 'AB'}"
+        year = 2020 if flawed and i % 211 == 0 else 1940 + i % 70  # a few too young for the minimum age
         addition = "A" if i % 7 == 0 else ""
-        confidential = "ja" if i % 500 == 0 else "nee"
+        confidential = "ja" if flawed and i % 500 == 0 else "nee"
         rows.append(
             f"GEM-{i:08d};{postcode};{1 + i % 300};{addition};{year}-{1 + i % 12:02d}-{1 + i % 28:02d};"
             f"{BUURTEN[i % len(BUURTEN)]};{confidential}"
