@@ -23,7 +23,17 @@ from flask_babel import lazy_ngettext
 from sqlalchemy import and_, or_, select
 
 from app.extensions import db
-from app.models import AuditEvent, Phase, Project, ProjectStatus, Result, Round, User
+from app.models import (
+    AuditEvent,
+    Eligibility,
+    Phase,
+    Project,
+    ProjectStatus,
+    RegisterEntry,
+    Result,
+    Round,
+    User,
+)
 from app.models.base import utcnow
 from app.models.round import PHASE_ORDER
 from app.services import paper_ballots
@@ -87,6 +97,23 @@ def check_voting_can_open(rnd: Round) -> None:
         raise VotingBlocked(
             _l("Voting cannot start yet: there is no feasible project to vote on."), "no_feasible_projects"
         )
+    if _needs_register(rnd) and not _has_register(rnd):
+        # The register freezes when voting opens: opening without one would shut every resident out.
+        raise VotingBlocked(
+            _l("Voting cannot start yet: this round needs a voter register, and none has been imported."),
+            "no_register",
+        )
+
+
+def _needs_register(rnd: Round) -> bool:
+    return rnd.eligibility in (Eligibility.LETTER_CODES.value, Eligibility.REGISTER_MATCH.value)
+
+
+def _has_register(rnd: Round) -> bool:
+    return (
+        db.session.scalar(select(RegisterEntry.id).where(RegisterEntry.round_id == rnd.id).limit(1))
+        is not None
+    )
 
 
 def advance_phase(actor: User, round_id: int) -> Round:

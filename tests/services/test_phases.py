@@ -249,3 +249,17 @@ def test_pending_actions(ctx: None) -> None:
     assert phases.pending_actions(closed, result, NOW) == ["publish"]
     assert phases.next_phase_date(closed) == closed.results_at
     assert phases.next_phase(_round(Phase.PUBLISHED)) is None
+
+
+@pytest.mark.parametrize("eligibility", ["letter_codes", "register_match"])
+def test_a_register_round_cannot_open_voting_without_a_register(ctx: None, eligibility: str) -> None:
+    from tests.factories import make_register_entry
+
+    rnd = make_round(phase=Phase.REVIEW, eligibility=eligibility)
+    make_project(rnd)
+    organiser = make_user(Role.ORGANISER)
+    with pytest.raises(VotingBlocked) as blocked:
+        phases.advance_phase(organiser, rnd.id)
+    assert blocked.value.reason == "no_register"
+    make_register_entry(rnd)
+    assert phases.advance_phase(organiser, rnd.id).phase == Phase.VOTING.value
