@@ -310,6 +310,13 @@ def test_organiser_drops_a_winner_and_both_projects_show_the_reason(app: Flask, 
     assert f"toegevoegd nadat “{data.b.title}” is geschrapt" in added_page
     overview = _text(client.get(f"/uitslag/{data.round.id}/toezeggingen"))
     assert data.d.title in overview and REASON in overview
+    as_data = client.get(f"/uitslag/{data.round.id}.json").get_json()
+    [change] = as_data["changes_after_publication"]
+    assert change["dropped_project_id"] == data.b.id and change["reason"] == REASON
+    assert set(change["added_project_ids"]) == {data.d.id, data.e.id}
+    assert data.b.id in as_data["selected_project_ids"]  # the published result itself never changes
+    assert data.b.id not in as_data["winners_after_changes"]
+    assert {data.d.id, data.e.id} <= set(as_data["winners_after_changes"])
 
 
 @pytest.mark.parametrize("role", [Role.PROFESSIONAL, Role.RESIDENT])

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from app.models import Result, Round
 from app.money import euro_text as euro
+from app.services import winner_drops
 from app.services.publishing import PublishedRound
 from app.web.charts import Bar, horizontal_bar_chart
 from app.web.public.reasons import reason_text
@@ -153,4 +154,26 @@ def as_json(page: ResultPage) -> dict[str, Any]:
             }
             for line in page.lines
         ],
+        **_changes_after_publication(result.round_id, list(result.selected_project_ids)),
+    }
+
+
+def _changes_after_publication(round_id: int, selected: list[int]) -> dict[str, Any]:
+    """Winners dropped after publication (comply or explain) and the projects the rule added instead; the
+    published result above stays as it was counted."""
+    drops = winner_drops.round_drops(round_id)
+    dropped = {drop.project_id for drop in drops}
+    added = [pid for drop in drops for pid in drop.added_project_ids]
+    return {
+        "changes_after_publication": [
+            {
+                "dropped_project_id": drop.project_id,
+                "reason": drop.reason,
+                "dropped_at": drop.created_at.isoformat(),
+                "added_project_ids": list(drop.added_project_ids),
+                "kept_winners_not_rechosen": list(drop.rerun.get("kept_winners_not_rechosen") or []),
+            }
+            for drop in drops
+        ],
+        "winners_after_changes": [pid for pid in selected if pid not in dropped] + added,
     }
