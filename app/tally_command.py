@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from app.counting import RULES, TIE_BREAKS, PabulibError, TieBreakError, UnknownRuleError
-from app.counting.tally import render_table, run_tally
+from app.counting.tally import render_table, run_tally, split_ids
 
 
 @click.command("tally")
@@ -53,7 +53,7 @@ def tally_command(
     as_json: bool,
 ) -> None:
     """Count FILE.pb (pabulib format) and show who wins and why."""
-    lot = [item.strip() for item in lot_order.split(",") if item.strip()] if lot_order else None
+    lot = split_ids(lot_order) if lot_order else None
     try:
         run = run_tally(file, rule=rule, min_score=min_score, tie_break=tie_break, lot_order=lot)
     except (PabulibError, UnknownRuleError, TieBreakError, ValueError) as error:

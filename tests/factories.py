@@ -127,8 +127,8 @@ def make_adult_register_entry(
 ) -> RegisterEntry:
     """One entry of the round's voter register (what the register import would create), by default an adult
     at house number 1 of a postcode in the round's wijk."""
-    entry = RegisterEntry(
-        round_id=rnd.id,
+    return make_register_entry(
+        rnd,
         reference=kw.pop("reference", f"REF-{next(_seq)}"),
         postcode=postcode or f"{rnd.wijk.postcodes[0]}AB",
         house_number=house_number,
@@ -136,10 +136,6 @@ def make_adult_register_entry(
         birth_date=birth_date,
         **kw,
     )
-    with seeding(db.session):  # the register as imported before voting opened
-        db.session.add(entry)
-        db.session.commit()
-    return entry
 
 
 def make_project(
@@ -165,10 +161,10 @@ def make_project(
     return project
 
 
-def make_register_entry(rnd: Round, **kw: Any) -> RegisterEntry:
-    """A register entry written directly (the import is another part's job); a unique address by default."""
+def _register_entry(rnd: Round, **kw: Any) -> RegisterEntry:
+    """An unsaved register entry with a unique reference and address unless `kw` names them."""
     n = next(_seq)
-    entry = RegisterEntry(
+    return RegisterEntry(
         round_id=rnd.id,
         reference=kw.pop("reference", f"REF{n:07d}"),
         postcode=kw.pop("postcode", "3512AB"),
@@ -176,23 +172,20 @@ def make_register_entry(rnd: Round, **kw: Any) -> RegisterEntry:
         house_number_addition=kw.pop("house_number_addition", ""),
         **kw,
     )
-    with seeding(db.session):  # the register as imported before voting opened
-        db.session.add(entry)
-        db.session.commit()
-    return entry
 
 
-def make_register_entries(rnd: Round, count: int, **kw: Any) -> None:
+def make_register_entry(rnd: Round, **kw: Any) -> RegisterEntry:
+    """A register entry written directly, as the import would; a unique address by default."""
+    return make_register_entries(rnd, 1, **kw)[0]
+
+
+def make_register_entries(rnd: Round, count: int, **kw: Any) -> list[RegisterEntry]:
     """`count` register entries alike but for their reference and house number, in one commit."""
+    entries = [_register_entry(rnd, **kw) for _ in range(count)]
     with seeding(db.session):  # the register as imported before voting opened
-        for _ in range(count):
-            n = next(_seq)
-            db.session.add(
-                RegisterEntry(
-                    round_id=rnd.id, reference=f"REF{n:07d}", postcode="3512AB", house_number=n, **kw
-                )
-            )
+        db.session.add_all(entries)
         db.session.commit()
+    return entries
 
 
 def make_voting_code(entry: RegisterEntry, **kw: Any) -> str:
@@ -227,19 +220,6 @@ def make_letter_code_round(wijk: Wijk | None = None, phase: Phase = Phase.REVIEW
     return make_round(wijk, phase, eligibility="letter_codes", **kaders)
 
 
-def give_code(entry: Any, via: str = "letter") -> str:
-    """Give an entry an active code directly (as a generated batch would); returns the compact code."""
-    from app.models import VotingCode
-    from app.services.voter_keys import new_voting_code, voting_code_hash
-
-    code = new_voting_code().replace("-", "")
-    db.session.add(
-        VotingCode(
-            round_id=entry.round_id,
-            register_entry_id=entry.id,
-            code_hash=voting_code_hash(code),
-            issued_via=via,
-        )
-    )
-    db.session.commit()
-    return code
+def give_code(entry: RegisterEntry, via: str = "letter") -> str:
+    """`make_voting_code`, returning the compact code (as a resident may type it, without dashes)."""
+    return make_voting_code(entry, issued_via=via).replace("-", "")

@@ -89,7 +89,7 @@ def run_tally(
     if tie_break is None:
         tie_break = election.meta.get("tie_break", "").strip() or "default"
     if lot_order is None and tie_break == "default":
-        lot_order = _split_ids(election.meta.get("tie_break_lot", "")) or None
+        lot_order = split_ids(election.meta.get("tie_break_lot", "")) or None
 
     started = time.perf_counter()
     outcome = count(election, rule, tie_break=tie_break, lot_order=lot_order, min_score=threshold)
@@ -97,7 +97,8 @@ def run_tally(
     return TallyRun(os.path.basename(os.fspath(path)), election, outcome, source, read_seconds, count_seconds)
 
 
-def _split_ids(text: str) -> list[str]:
+def split_ids(text: str) -> list[str]:
+    """A comma-separated list of project ids ("3, 1,2") as ids, blanks dropped."""
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
@@ -179,4 +180,4 @@ def render_table(run: TallyRun, lang: Language = "en", name_width: int = 40) -> 
     return "\n".join(lines)
 
 
-__all__ = ["TallyRun", "UnknownRuleError", "render_table", "run_tally", "tally_file"]
+__all__ = ["TallyRun", "UnknownRuleError", "render_table", "run_tally", "split_ids", "tally_file"]

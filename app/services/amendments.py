@@ -8,7 +8,6 @@ organiser, with a written reason, logged in the audit log and listed on the roun
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NoReturn
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from app.models.amendment import PROJECT_AMENDABLE, ROUND_AMENDABLE
 from app.models.freeze import amending
 from app.services import proposals, rounds
 from app.services.audit import record_event
+from app.services.counting import lock_round, refuse
 from app.services.errors import NotFound, RuleViolation
 from app.services.wijken import require_organiser
 
@@ -63,9 +63,9 @@ def amend_round(
     Records the old and new value in an Amendment and a "round.amended" audit event. One transaction.
     """
     require_organiser(actor)
-    rnd = _locked_round(round_id)
+    rnd = lock_round(round_id)
     if not rnd.kaders_frozen:
-        _refuse(
+        refuse(
             RuleViolation(
                 _l(
                     "Voting has not opened yet, so you can still change the round itself; no amendment needed."
@@ -78,7 +78,7 @@ def amend_round(
     _check_reason(reason)
     old = getattr(target, field)
     if new == old:
-        _refuse(RuleViolation(_l("The new text is the same as the current one."), field="new_value"))
+        refuse(RuleViolation(_l("The new text is the same as the current one."), field="new_value"))
     with amending(db.session):
         setattr(target, field, new)
         amendment = Amendment(
@@ -122,25 +122,16 @@ def amendable_fields(project: bool) -> tuple[str, ...]:
     return PROJECT_AMENDABLE if project else ROUND_AMENDABLE
 
 
-def _locked_round(round_id: int) -> Round:
-    rnd = db.session.execute(
-        select(Round).where(Round.id == round_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if rnd is None:
-        _refuse(NotFound(_l("This round does not exist.")))
-    return rnd
-
-
 def _project_of(rnd: Round, project_id: int) -> Project:
     project = db.session.get(Project, project_id) if 0 < project_id <= proposals.MAX_ID else None
     if project is None or project.round_id != rnd.id:
-        _refuse(NotFound(_l("This project does not exist.")))
+        refuse(NotFound(_l("This project does not exist.")))
     return project
 
 
 def _checked_value(rnd: Round, target: Round | Project, field: str, value: str) -> str:
     if field not in amendable_fields(isinstance(target, Project)):
-        _refuse(
+        refuse(
             RuleViolation(
                 _l(
                     "Only texts can be corrected. Money, costs, the counting rule, the tie-break and which "
@@ -151,14 +142,14 @@ def _checked_value(rnd: Round, target: Round | Project, field: str, value: str) 
         )
     if field == "category":
         if value not in rnd.categories:
-            _refuse(RuleViolation(_l("Choose one of the themes of this round."), field="new_value"))
+            refuse(RuleViolation(_l("Choose one of the themes of this round."), field="new_value"))
         return value
     rule = (_PROJECT_TEXTS if isinstance(target, Project) else _ROUND_TEXTS)[field]
     text = value.replace("\x00", "").strip()
     if rule.one_line:
         text = " ".join(text.split())
     if not rule.minimum <= len(text) <= rule.maximum:
-        _refuse(
+        refuse(
             RuleViolation(
                 _l("Use between %(min)d and %(max)d characters.", min=rule.minimum, max=rule.maximum),
                 field="new_value",
@@ -169,16 +160,10 @@ def _checked_value(rnd: Round, target: Round | Project, field: str, value: str) 
 
 def _check_reason(reason: str) -> None:
     if not reason:
-        _refuse(
+        refuse(
             RuleViolation(
                 _l("Explain why this correction is needed. Residents will see this reason."), field="reason"
             )
         )
     if len(reason) > REASON_MAX:
-        _refuse(RuleViolation(_l("Use at most %(n)d characters.", n=REASON_MAX), field="reason"))
-
-
-def _refuse(error: RuleViolation) -> NoReturn:
-    """End the transaction (and the round's row lock) without changes, then raise."""
-    db.session.rollback()
-    raise error
+        refuse(RuleViolation(_l("Use at most %(n)d characters.", n=REASON_MAX), field="reason"))

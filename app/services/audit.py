@@ -47,7 +47,7 @@ def record_event(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
     # The query autoflushes, so an event appended earlier in this transaction is the head.
-    prev_hash = session.scalar(select(AuditEvent.entry_hash).order_by(AuditEvent.id.desc()).limit(1))
+    prev_hash = head_hash()
     event = AuditEvent(
         actor_id=actor.id if actor else None,
         action=action,

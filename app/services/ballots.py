@@ -208,7 +208,7 @@ def cast_ballot(actor: User, round_id: int, project_ids: Iterable[object]) -> tu
     in flight. A new ballot appends one audit event holding only the hash of its receipt code.
     """
     rnd = visible_round(round_id)
-    rnd = _lock_round(rnd.id)
+    rnd = lock_round_for_voting(rnd.id)
     if not voting_open(rnd):
         raise RuleViolation(_l("You can only vote while voting is open."))
     voter = account_voter(actor, rnd, lock=True)
@@ -221,10 +221,15 @@ def cast_ballot(actor: User, round_id: int, project_ids: Iterable[object]) -> tu
         db.session.rollback()
         raise
     if created:
-        receipt_hash = hashlib.sha256(ballot.receipt_code.encode()).hexdigest()
-        record_event(None, "ballot.cast", round_id=rnd.id, details={"receipt_sha256": receipt_hash})
+        record_ballot_cast(rnd.id, ballot)
     db.session.commit()
     return ballot, created
+
+
+def record_ballot_cast(round_id: int, ballot: Ballot, action: str = "ballot.cast") -> None:
+    """The audit event of a ballot: only the SHA-256 of its receipt code, nothing about the voter or choice."""
+    receipt_sha256 = hashlib.sha256(ballot.receipt_code.encode()).hexdigest()
+    record_event(None, action, round_id=round_id, details={"receipt_sha256": receipt_sha256})
 
 
 def _store_account_ballot(rnd: Round, voter: AccountVoter, project_ids: list[int]) -> tuple[Ballot, bool]:
@@ -241,12 +246,11 @@ def _store_account_ballot(rnd: Round, voter: AccountVoter, project_ids: list[int
         status=voter.ballot_status,
         may_replace=lambda existing: existing.channel == online,
     )
-    # A replaced ballot follows its match: the verification may have decided it since the first vote.
-    ballot.status = voter.ballot_status
     return ballot, created
 
 
-def _lock_round(round_id: int) -> Round:
+def lock_round_for_voting(round_id: int) -> Round:
+    """Share-lock the round for a ballot, so closing the vote waits for ballots in flight."""
     stmt = select(Round).where(Round.id == round_id).with_for_update(read=True)
     return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
@@ -270,8 +274,9 @@ def store_ballot(
     """Insert the ballot of voter `key` inside the caller's transaction; returns (ballot, created). No commit.
 
     The unique (round, voter key) constraint decides races: a second insert fails inside a savepoint; then the
-    existing ballot is locked and, when `may_replace(existing)` allows it, its choices are replaced (keeping its
-    receipt code and channel); otherwise AlreadyVoted is raised. Every channel goes through here, so the
+    existing ballot is locked and, when `may_replace(existing)` allows it, its choices and status are replaced
+    (keeping its receipt code and channel: a replaced account ballot follows its match, which the verification
+    may have decided since the first vote); otherwise AlreadyVoted is raised. Every channel goes through here, so the
     database, not Python, keeps one ballot per voter.
     """
     for _attempt in range(RECEIPT_ATTEMPTS):
@@ -293,6 +298,7 @@ def store_ballot(
                 if not may_replace(existing):
                     raise AlreadyVoted() from None
                 _replace_choices(existing, project_ids)
+                existing.status = status
                 return existing, False
             # No ballot of this voter: the random receipt code was taken. Draw another one.
     raise RuntimeError("could not draw an unused receipt code")

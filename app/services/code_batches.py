@@ -42,7 +42,7 @@ from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.code_letters import Letter, LetterPrinter, write_csv
 from app.services.errors import NotFound, RuleViolation
-from app.services.voter_keys import new_voting_code, voting_code_hasher
+from app.services.voter_keys import new_compact_voting_code, voting_code_hasher
 from app.services.wijken import require_organiser
 
 CHUNK_SIZE = 5000
@@ -224,7 +224,7 @@ def _issue_chunk(batch: CodeBatch, chunk: Any) -> list[Letter]:
     hash_code = voting_code_hasher()
     now = utcnow()
     for entry_id, reference, postcode, number, addition in chunk:
-        code = new_voting_code().replace("-", "")
+        code = new_compact_voting_code()
         letters.append(Letter(reference, postcode, number, addition or "", code))
         rows.append(
             {

@@ -26,7 +26,7 @@ from app.services.ballots import AlreadyVoted
 from app.services.code_batches import letter_code_round
 from app.services.code_letters import Letter, address_key
 from app.services.errors import NotFound, RuleViolation
-from app.services.voter_keys import format_voting_code, new_voting_code, voting_code_hash
+from app.services.voter_keys import format_voting_code, new_compact_voting_code, voting_code_hash
 from app.services.wijken import require_organiser
 
 SEARCH_LIMIT = 50
@@ -85,7 +85,7 @@ def _issue(actor: User, round_id: int, reference: str, via: CodeIssue) -> Issued
     if entry.voted_channel is not None:
         db.session.rollback()
         raise AlreadyVoted(_l("This resident has already voted in this round; a new code is not needed."))
-    code = new_voting_code().replace("-", "")
+    code = new_compact_voting_code()
     try:
         with db.session.begin_nested():
             db.session.add(

@@ -16,7 +16,6 @@ Rules and invariants:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +26,7 @@ from sqlalchemy import CursorResult, select, update
 from app.extensions import db
 from app.models import Ballot, BallotChannel, CodeStatus, RegisterEntry, Round, VotingCode
 from app.services import ballots
-from app.services.audit import record_event
-from app.services.ballots import AlreadyVoted, BallotRejected
+from app.services.ballots import AlreadyVoted, BallotRejected, lock_round_for_voting, record_ballot_cast
 from app.services.errors import RuleViolation
 from app.services.poll_book import mark_voted
 from app.services.postcodes import normalise_postcode
@@ -151,15 +149,13 @@ def cast_code_ballot(
     except RuleViolation:
         db.session.rollback()  # nothing of a refused ballot stays: the code is not consumed
         raise
-    receipt_sha = hashlib.sha256(ballot.receipt_code.encode()).hexdigest()
-    action = "ballot.cast" if created else "ballot.changed"
-    record_event(None, action, round_id=voter.round.id, details={"receipt_sha256": receipt_sha})
+    record_ballot_cast(voter.round.id, ballot, "ballot.cast" if created else "ballot.changed")
     db.session.commit()
     return ballot, created
 
 
 def _store(voter: CodeVoter, project_ids: Iterable[object]) -> tuple[Ballot, bool]:
-    rnd = _lock_round(voter.round.id)
+    rnd = lock_round_for_voting(voter.round.id)
     refusal = _voting_refusal(rnd)
     if refusal is not None:
         raise refusal
@@ -231,9 +227,3 @@ def _voting_refusal(rnd: Round) -> RuleViolation | None:
     if not ballots.voting_open(rnd):
         return RuleViolation(_l("You can only vote while voting is open."))
     return None
-
-
-def _lock_round(round_id: int) -> Round:
-    """Share-lock the round as the account ballot path does, so closing the vote waits for ballots in flight."""
-    stmt = select(Round).where(Round.id == round_id).with_for_update(read=True)
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()

@@ -35,11 +35,11 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.proposals import MAX_ID
 
 DEFAULT_DELIVERY_MONTHS = 12
 DEPARTMENT_MAX = 200
 REASON_MAX = 4000
-MAX_ID = 2**31 - 1
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
 

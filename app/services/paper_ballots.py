@@ -20,7 +20,6 @@ Rules:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,7 +45,15 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.audit import record_event
-from app.services.ballots import AlreadyVoted, BallotRejected, check_ballot, store_ballot, voting_open
+from app.services.ballots import (
+    AlreadyVoted,
+    BallotRejected,
+    check_ballot,
+    lock_round_for_voting,
+    record_ballot_cast,
+    store_ballot,
+    voting_open,
+)
 from app.services.errors import NotFound, RuleViolation
 from app.services.poll_book import mark_voted
 from app.services.polling import require_poll_worker
@@ -202,8 +209,7 @@ def confirm_paper_entry(actor: User, entry_id: int) -> str:
                 may_replace=lambda existing: False,  # paper never replaces and is never replaced
             )
             mark_voted(voter_id, channel)
-            receipt_sha256 = hashlib.sha256(ballot.receipt_code.encode()).hexdigest()
-            record_event(None, "ballot.cast", round_id=rnd.id, details={"receipt_sha256": receipt_sha256})
+            record_ballot_cast(rnd.id, ballot)
     except AlreadyVoted:
         _decide(entry, actor, PaperEntryStatus.REJECTED, str(_l("The resident had already voted.")))
         db.session.commit()
@@ -258,7 +264,7 @@ def _locked_for_decision(actor: User, entry_id: int) -> tuple[PaperEntry, Round]
     round_id = db.session.scalar(select(PaperEntry.round_id).where(PaperEntry.id == entry_id))
     if round_id is None:
         raise NotFound(_l("This paper ballot does not exist."))
-    rnd = _locked(select(Round).where(Round.id == round_id).with_for_update(read=True))
+    rnd = lock_round_for_voting(round_id)
     entry = _locked(select(PaperEntry).where(PaperEntry.id == entry_id).with_for_update())
     if entry.status != PaperEntryStatus.PENDING.value:
         raise RuleViolation(_l("Another poll worker has already confirmed or rejected this paper ballot."))

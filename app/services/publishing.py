@@ -16,6 +16,7 @@ from app.services.commitments import create_commitments
 from app.services.counting import count_round, lock_round, organiser_or_system, refuse, result_of
 from app.services.election_record import write_record
 from app.services.errors import NotFound, RuleViolation
+from app.services.result_subscriptions import NOTIFY_TASK
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
         subject=rnd.title,
         details={"result_id": result.id, "selected_project_ids": list(result.selected_project_ids)},
     )
-    enqueue_after_commit("wijkbudget.notify_results_published", rnd.id)
+    enqueue_after_commit(NOTIFY_TASK, rnd.id)
     write_record(rnd, result)  # the downloadable election record, in this same transaction
     db.session.commit()
     return result

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from app.extensions import db
-from app.models import Ballot, BallotStatus, Result, Round
-from app.services.errors import NotFound
+from app.models import Ballot, BallotStatus
+from app.services.publishing import published_result
 from app.services.voter_keys import RECEIPT_ALPHABET, RECEIPT_GROUP_LENGTH, RECEIPT_GROUPS
 
 RECEIPT_LENGTH = RECEIPT_GROUPS * RECEIPT_GROUP_LENGTH
@@ -39,7 +38,7 @@ def published_receipts(round_id: int) -> list[str]:
 
     Sorted, so the list says nothing about the order in which people voted. NotFound before publication.
     """
-    _require_published(round_id)
+    published_result(round_id)  # NotFound until the result is public
     return list(
         db.session.scalars(_counted_ballots(round_id, Ballot.receipt_code).order_by(Ballot.receipt_code))
     )
@@ -50,7 +49,7 @@ def receipt_counted(round_id: int, code: str) -> bool:
 
     NotFound before publication: a receipt is only confirmed against a result that everyone can see.
     """
-    _require_published(round_id)
+    published_result(round_id)  # NotFound until the result is public
     found = db.session.scalar(
         _counted_ballots(round_id, Ballot.id).where(Ballot.receipt_code == code).limit(1)
     )
@@ -61,15 +60,3 @@ def _counted_ballots(round_id: int, column: Any) -> Select[Any]:
     """The ballots the count included: the same set `app.services.election.load_election` counts (status
     counted; pending and rejected ballots are not in the result)."""
     return select(column).where(Ballot.round_id == round_id, Ballot.status == BallotStatus.COUNTED.value)
-
-
-def _require_published(round_id: int) -> None:
-    row = db.session.execute(
-        select(Round.id, Result.published_at)
-        .outerjoin(Result, Result.round_id == Round.id)
-        .where(Round.id == round_id)
-    ).first()
-    if row is None:
-        raise NotFound(_l("This round does not exist."))
-    if row.published_at is None:
-        raise NotFound(_l("The result of this round has not been published yet."))

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import register_csv
 from app.extensions import db
 from app.models import (
     Ballot,
@@ -154,7 +155,7 @@ def _entries_at(
 
 
 def _addition_key(addition: str | None) -> str:
-    return "".join(ch for ch in (addition or "").upper() if ch.isalnum())
+    return register_csv.normalise_addition(addition or "")
 
 
 def _store_claim(actor: User, rnd: Round, entry: RegisterEntry) -> RegisterMatch:

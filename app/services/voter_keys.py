@@ -60,12 +60,17 @@ _CODE_VALUE = {symbol: value for value, symbol in enumerate(CODE_ALPHABET)}
 _CODE_VALUE.update({"O": 0, "I": 1, "L": 1})
 
 
-def new_voting_code() -> str:
-    """A fresh letter code, grouped for print ("XXXX-XXXX-XXXX-XXXX-XXXX")."""
+def new_compact_voting_code() -> str:
+    """A fresh letter code in its canonical, stored-and-hashed form (20 symbols, no dashes)."""
     number = secrets.randbits(5 * CODE_DATA_SYMBOLS)
     symbols = [CODE_ALPHABET[(number >> (5 * i)) & 31] for i in range(CODE_DATA_SYMBOLS)]
     symbols.append(_check_symbol(symbols))
-    return format_voting_code("".join(symbols))
+    return "".join(symbols)
+
+
+def new_voting_code() -> str:
+    """A fresh letter code, grouped for print ("XXXX-XXXX-XXXX-XXXX-XXXX")."""
+    return format_voting_code(new_compact_voting_code())
 
 
 def format_voting_code(compact: str) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app import register_csv
 from app.extensions import db
 from app.models import CodeStatus, RegisterEntry, RegisterLevel, Round, VotingCode
 from app.services.ballots import AlreadyVoted
@@ -123,5 +124,6 @@ def _by_address(rnd: Round, identity: AddressIdentity) -> RegisterEntry:
 
 
 def normalise_addition(text: str) -> str:
-    """A house-number addition as compared: "-a", " A " and "A" are the same."""
-    return text.strip().lstrip("-").strip().upper()
+    """A house-number addition as compared: the register import's form ("-a", " A ", "A" -> "A"; "2-hoog" ->
+    "2HOOG"), so what a poll worker types matches what the import stored."""
+    return register_csv.normalise_addition(text)

@@ -154,16 +154,14 @@ def as_json(page: ResultPage) -> dict[str, Any]:
             }
             for line in page.lines
         ],
-        **_changes_after_publication(result.round_id, list(result.selected_project_ids)),
+        **_changes_after_publication(result),
     }
 
 
-def _changes_after_publication(round_id: int, selected: list[int]) -> dict[str, Any]:
+def _changes_after_publication(result: Result) -> dict[str, Any]:
     """Winners dropped after publication (comply or explain) and the projects the rule added instead; the
     published result above stays as it was counted."""
-    drops = winner_drops.round_drops(round_id)
-    dropped = {drop.project_id for drop in drops}
-    added = [pid for drop in drops for pid in drop.added_project_ids]
+    drops = winner_drops.round_drops(result.round_id)
     return {
         "changes_after_publication": [
             {
@@ -175,5 +173,5 @@ def _changes_after_publication(round_id: int, selected: list[int]) -> dict[str, 
             }
             for drop in drops
         ],
-        "winners_after_changes": [pid for pid in selected if pid not in dropped] + added,
+        "winners_after_changes": winner_drops.current_winners(result, drops),
     }
