@@ -1,11 +1,14 @@
 """Money as the platform handles it: integer euro cents, read from what people type, shown the Dutch way.
 
-Pure Python so services, forms and filters share one reading and one way of writing amounts.
+Pure Python so services, forms and filters share one reading and one way of writing amounts. Amounts are
+written the Dutch way in every language ("€ 1.234,50"; in a form field "1234,50"), because a resident reads
+them next to Dutch letters and council papers; `parse_euros` reads both the Dutch and the English way.
 """
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 MAX_CENTS = 2_000_000_000  # stays inside a 32-bit integer column
 
@@ -43,3 +46,19 @@ def euro_text(cents: int | None) -> str:
     if rest:
         text += f",{rest:02d}"
     return f"{sign}€\u00a0{text}"
+
+
+def euro_input_text(cents: int | None) -> str:
+    """Integer cents as an editable amount, the way `parse_euros` reads it back: "1234" or "1234,50"."""
+    if cents is None:
+        return ""
+    whole, rest = divmod(int(cents), 100)
+    return f"{whole},{rest:02d}" if rest else str(whole)
+
+
+def whole_cents(value: int | float | str | Fraction) -> int:
+    """An exact amount of cents (an int, a Fraction, or its text "numerator/denominator") to the nearest cent.
+
+    Equal-shares explanations keep fractions of a cent so a recount can check them; people see whole cents.
+    """
+    return round(Fraction(value))

@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from app.ages import age_on
+from app.postcodes import postcode_problem
+
 REFERENCE_MAX = 64  # RegisterEntry.reference is String(64)
 ADDITION_MAX = 10  # RegisterEntry.house_number_addition is String(10)
 HOUSE_NUMBER_MAX = 99999
@@ -69,9 +72,6 @@ NAME_COLUMNS = frozenset(
 )
 BSN_COLUMNS = frozenset({"bsn", "burgerservicenummer", "sofinummer", "citizenservicenumber"})
 
-# A Dutch postcode: four digits not starting with 0, two letters; SA, SD and SS are never issued.
-POSTCODE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
-UNUSED_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
 YES = frozenset({"ja", "j", "yes", "y", "1", "true", "waar", "x"})
 UNREADABLE = "\x00"  # stands for a line the csv module refused (a file never holds NUL: see RegisterFile)
 NO = frozenset({"", "nee", "n", "no", "0", "false", "onwaar"})
@@ -240,15 +240,11 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 
 def normalise_postcode(text: str) -> str:
-    """ "1234ab", "1234 AB" -> "1234AB"; raises for anything that is not a Dutch postcode."""
-    if not text:
-        raise _Bad("postcode_missing")
-    compact = (text if len(text) == 6 else "".join(text.split())).upper()
-    if not POSTCODE.fullmatch(compact):
-        raise _Bad("postcode_invalid", text)
-    if compact[4:] in UNUSED_POSTCODE_LETTERS:
-        raise _Bad("postcode_letters_unused", text)
-    return compact
+    """ "1234ab", "1234 AB" -> "1234AB"; raises with the reason code for anything that is not a Dutch postcode."""
+    stored, problem = postcode_problem(text)
+    if stored is None:
+        raise _Bad(f"postcode_{problem}", text if problem != "missing" else "")
+    return stored
 
 
 def normalise_addition(text: str) -> str:
@@ -317,11 +313,6 @@ def parse_date(text: str) -> date | None:
         return date(int(year), int(month), int(day))
     except ValueError:
         return None
-
-
-def age_on(born: date, day: date) -> int:
-    """Whole years between a birth date and a day (a 29 February birthday counts from 1 March)."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def _buurt(text: str, rules: RegisterRules) -> int | None:

@@ -30,7 +30,8 @@ from app import create_app
 from app.config import Config
 from app.extensions import db
 from app.models import Buurt, Eligibility, Phase, Round, Wijk
-from app.services import code_batches, registers
+from app.services.codes import batches as code_batches
+from app.services.eligibility import registers
 
 
 def main() -> None:

@@ -1,12 +1,15 @@
-"""Build the Dutch message catalogue and compile it for Flask-Babel.
+"""The message catalogues: one per language, extracted with Babel over the Python code, templates and e-mails.
 
-Source strings are English; Dutch is the default language, so every string needs a Dutch translation.
-Translations live in `app/translations/nl/LC_MESSAGES/messages.po` plus per-area fragments in
-`app/translations/nl_fragments/*.po` (so parallel work does not collide in one file).
+Source strings are English; Dutch is the default language, so every string needs a Dutch translation. English
+needs none (its catalogue keeps every string as written). What is extracted is set in `babel.cfg`.
 
-    python scripts/build_translations.py            # merge + compile the .mo files
-    python scripts/build_translations.py --update   # also rewrite messages.po with every string, sorted
+    python scripts/build_translations.py            # compile the catalogues (.mo) for Flask-Babel
+    python scripts/build_translations.py --update   # extract every string and update each language's .po
     python scripts/build_translations.py --missing  # list strings without a Dutch translation (exit 1 if any)
+    python scripts/build_translations.py --resolve  # after a merge conflict in a .po: keep both sides' entries
+
+`--update` is `pybabel extract` then `pybabel update`, without source locations and sorted, so two changes that
+add strings touch different lines of the catalogue.
 """
 
 from __future__ import annotations
@@ -16,92 +19,147 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.frontend import CommandLineInterface, parse_mapping_cfg
+from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
-NL_PO = TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.po"
-FRAGMENTS = TRANSLATIONS / "nl_fragments"
-METHOD_MAP = [
-    ("app/**.py", "python"),
-    ("tasks/**.py", "python"),
-    ("templates/**.html", "jinja2"),
-    ("templates/**.txt", "jinja2"),  # e-mail texts
-]
-KEYWORDS = {
-    "_": None,
-    "gettext": None,
-    "ngettext": (1, 2),
-    "lazy_gettext": None,
-    "_l": None,
-    "lazy_ngettext": (1, 2),
-}
+TEMPLATE = TRANSLATIONS / "messages.pot"
+LANGUAGES = ("nl", "en")
+KEYWORDS = ("_", "gettext", "ngettext:1,2", "lazy_gettext", "_l", "lazy_ngettext:1,2")
 
 
-def extract_messages() -> list[str | tuple[str, str]]:
-    """Every translatable string in the code and templates (plural forms as tuples)."""
-    found: dict[str | tuple[str, str], None] = {}
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), METHOD_MAP, keywords=KEYWORDS, options_map={"templates/**.html": {"trimmed": "true"}}
+def catalogue_path(language: str) -> Path:
+    return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+
+
+def extract_messages() -> Catalog:
+    """Every translatable string in the code, templates and e-mails, as `babel.cfg` says."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    keywords: dict[str, tuple[int, ...] | None] = {}
+    for spec in KEYWORDS:
+        name, _, positions = spec.partition(":")
+        keywords[name] = tuple(int(p) for p in positions.split(",")) if positions else None
+    catalog = Catalog(project="wijkbudget")
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords
     ):
-        if isinstance(message, tuple):
-            message = (message[0], message[1])
         if message:
-            found[message] = None
-    return list(found)
-
-
-def load_translations() -> dict[str, str | tuple[str, ...]]:
-    """The Dutch translations from messages.po and all fragments (fragments fill gaps, never override)."""
-    translations: dict[str, str | tuple[str, ...]] = {}
-    sources = [NL_PO] if NL_PO.exists() else []
-    sources += sorted(FRAGMENTS.glob("*.po")) if FRAGMENTS.exists() else []
-    for path in sources:
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale="nl")
-        for msg in catalog:
-            if not msg.id:
-                continue
-            key = msg.id[0] if isinstance(msg.id, tuple | list) else msg.id
-            value = tuple(msg.string) if isinstance(msg.string, tuple | list) else msg.string
-            if value and any(value) and key not in translations:
-                translations[key] = value
-    return translations
-
-
-def build_catalog(messages: list[str | tuple[str, str]], translations: dict) -> Catalog:
-    catalog = Catalog(locale="nl", project="wijkbudget", charset="utf-8", fuzzy=False)
-    for message in messages:
-        key = message[0] if isinstance(message, tuple) else message
-        catalog.add(message, translations.get(key, "" if isinstance(message, str) else ("", "")))
+            catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
 
 
-def missing(catalog: Catalog) -> list[str]:
-    out = []
-    for msg in catalog:
+def read_catalogue(language: str) -> Catalog:
+    with catalogue_path(language).open("rb") as fh:
+        return read_po(fh, locale=language)
+
+
+def missing(extracted: Catalog, translated: Catalog) -> list[str]:
+    """The extracted strings (msgids) that `translated` gives no complete translation for."""
+    gaps = []
+    for msg in extracted:
         if not msg.id:
             continue
-        strings = msg.string if isinstance(msg.string, tuple | list) else [msg.string]
-        if not all(strings):
-            out.append(msg.id[0] if isinstance(msg.id, tuple | list) else msg.id)
-    return out
+        found = translated.get(msg.id, context=msg.context)
+        strings = found.string if found is not None else ""
+        strings = strings if isinstance(strings, tuple | list) else [strings]
+        if found is None or found.fuzzy or not all(strings):
+            gaps.append(msg.id[0] if isinstance(msg.id, tuple | list) else msg.id)
+    return gaps
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def update() -> None:
+    keyword_args = [f"-k{k}" for k in KEYWORDS]
+    _pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        *keyword_args,
+        "--no-location",
+        "--sort-output",
+        "--no-wrap",
+        "--project=wijkbudget",
+        "-o",
+        str(TEMPLATE),
+        str(ROOT),
+    )
+    for language in LANGUAGES:
+        command = "update" if catalogue_path(language).exists() else "init"
+        extra = ["--no-fuzzy-matching", "--ignore-obsolete", "--no-wrap"] if command == "update" else []
+        _pybabel(command, "-i", str(TEMPLATE), "-d", str(TRANSLATIONS), "-l", language, *extra)
+        _drop_dates(catalogue_path(language))
+
+
+def _drop_dates(path: Path) -> None:
+    """Header dates change on every update and would make every two changes to the catalogue collide."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(('"POT-Creation-Date:', '"PO-Revision-Date:'))]
+    path.write_text("".join(kept), encoding="utf-8")
+
+
+def compile_catalogues() -> None:
+    for language in LANGUAGES:
+        _pybabel("compile", "-d", str(TRANSLATIONS), "-l", language)
+
+
+def resolve_conflicts(path: Path) -> int:
+    """Rewrite a .po that git left with conflict markers as the union of both sides; returns the conflicts.
+
+    Entries only one side has are kept; for a msgid both sides translate differently, the first side (ours)
+    wins. `--update` afterwards drops what the code no longer uses.
+    """
+    text = path.read_text(encoding="utf-8")
+    ours, theirs, side = [], [], None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("<<<<<<<"):
+            side = "ours"
+        elif line.startswith("=======") and side == "ours":
+            side = "theirs"
+        elif line.startswith(">>>>>>>") and side == "theirs":
+            side = None
+        elif side == "ours":
+            ours.append(line)
+        elif side == "theirs":
+            theirs.append(line)
+        else:
+            ours.append(line)
+            theirs.append(line)
+    if ours == theirs:
+        return 0
+    language = path.parent.parent.name
+    import io
+
+    merged = read_po(io.BytesIO("".join(ours).encode()), locale=language)
+    other = read_po(io.BytesIO("".join(theirs).encode()), locale=language)
+    for msg in other:
+        mine = merged.get(msg.id, context=msg.context)
+        if mine is None or not (mine.string if isinstance(mine.string, str) else all(mine.string)):
+            merged[msg.id] = msg
+    from babel.messages.pofile import write_po
+
+    with path.open("wb") as fh:
+        write_po(fh, merged, sort_output=True, no_location=True, width=0)
+    return 1
 
 
 def main(argv: list[str]) -> int:
-    catalog = build_catalog(extract_messages(), load_translations())
+    if "--resolve" in argv:
+        for language in LANGUAGES:
+            resolve_conflicts(catalogue_path(language))
+        update()
     if "--missing" in argv:
-        gaps = missing(catalog)
+        gaps = missing(extract_messages(), read_catalogue("nl"))
         for gap in gaps:
             print(gap)
         return 1 if gaps else 0
-    NL_PO.parent.mkdir(parents=True, exist_ok=True)
     if "--update" in argv:
-        with NL_PO.open("wb") as fh:
-            write_po(fh, catalog, sort_output=True, omit_header=False, width=110)
-    with (NL_PO.parent / "messages.mo").open("wb") as fh:
-        write_mo(fh, catalog)
+        update()
+    compile_catalogues()
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from app.services import code_batches
+from app.services.codes import batches as code_batches
 from tasks.counting import JOB_OPTIONS
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
-from app.services import overdue
+from app.services.commitments import overdue
 
 
 @shared_task(

@@ -11,9 +11,9 @@ from typing import Any
 from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
-from app.services import counting as counting_service
-from app.services import publishing as publishing_service
 from app.services.errors import RuleViolation
+from app.services.results import counting as counting_service
+from app.services.results import publishing as publishing_service
 
 RETRY_ON = (OperationalError, ConnectionError, TimeoutError)
 JOB_OPTIONS: dict[str, Any] = {

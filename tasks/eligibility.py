@@ -12,7 +12,7 @@ from typing import Any
 from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
-from app.services import register_matches
+from app.services.eligibility import matches as register_matches
 
 JOB_OPTIONS: dict[str, Any] = {
     "autoretry_for": (OperationalError, ConnectionError, TimeoutError),

@@ -12,8 +12,8 @@ from datetime import timedelta
 from celery import Task, shared_task
 from sqlalchemy.exc import OperationalError
 
-from app.services import mail as mail_service
-from app.services import result_subscriptions
+from app.services.notifications import mail as mail_service
+from app.services.notifications import result_subscriptions
 
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 600

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from app.services import phases as phase_service
+from app.services.rounds import phases as phase_service
 
 
 @shared_task(name="wijkbudget.advance_phases", soft_time_limit=120, time_limit=150)

@@ -1,6 +1,6 @@
 """Voter register jobs: import an uploaded register CSV, and delete registers whose retention has passed.
 
-Both are idempotent (see `app.services.registers` and `app.services.register_retention`). The import retries
+Both are idempotent (see `app.services.eligibility.registers` and `app.services.eligibility.retention`). The import retries
 transient failures with exponential backoff (it resumes after the last committed chunk); when it gives up,
 or meets an error that is not transient, the import is marked FAILED so the organiser's page shows it instead
 of a progress bar that never moves.
@@ -14,7 +14,8 @@ from typing import Any
 from celery import Task, shared_task
 from sqlalchemy.exc import OperationalError
 
-from app.services import register_retention, registers
+from app.services.eligibility import registers
+from app.services.eligibility import retention as register_retention
 
 RETRY_ON = (OperationalError, ConnectionError, TimeoutError)
 MAX_RETRIES = 5

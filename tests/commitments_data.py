@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Commitment, Phase, Project, Round
-from app.services.publishing import publish_round
+from app.services.results.publishing import publish_round
 from tests.factories import make_project, make_round
 from tests.results_data import cast_votes, service_context
 

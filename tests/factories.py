@@ -23,7 +23,7 @@ from app.models import (
     Wijk,
 )
 from app.models.freeze import seeding
-from app.services.voter_keys import new_voting_code, normalise_voting_code, voting_code_hash
+from app.services.voting.voter_keys import new_voting_code, normalise_voting_code, voting_code_hash
 
 PASSWORD = "correct horse battery"  # noqa: S105
 _seq = itertools.count(1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.demo import LETTER_ROUND_REGISTER, LETTER_ROUND_VOTERS, seed_demo
+from app.demo.seed import LETTER_ROUND_REGISTER, LETTER_ROUND_VOTERS, seed_demo
 from app.extensions import db
 from app.models import Ballot, BallotChannel, Commitment, ElectionRecord, RegisterEntry
-from app.services.code_voting import cast_code_ballot, identify_code_voter
+from app.services.codes.code_votes import cast_code_ballot, identify_code_voter
 
 
 def test_the_demo_shows_a_published_round_a_voting_round_and_a_letter_code_round(

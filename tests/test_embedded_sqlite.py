@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app import create_app
 from app.config import TestConfig
-from app.demo import DEMO_PASSWORD, seed_demo
+from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.models import Ballot, Project, Result, Round, Wijk
 

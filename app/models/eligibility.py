@@ -137,7 +137,7 @@ class RegisterImport(db.Model):  # type: ignore[name-defined,misc]
     imported: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     # [{"line": 12, "code": "postcode_invalid", "detail": "0123AB"}], capped; `rejected` has the full count.
-    # Reasons are codes so each reader sees them in their own language (app.services.register_messages).
+    # Reasons are codes so each reader sees them in their own language (app.services.eligibility.register_messages).
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     failure: Mapped[str | None] = mapped_column(Text, nullable=True)  # a reason code, as in `errors`
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.counting.tally import run_tally
-from app.demo import DEMO_PASSWORD, seed_demo
+from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.models import Commitment, Project, Result
 from tests.browser.helpers import assert_accessible, log_in

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app.demo import DEMO_PASSWORD, seed_demo
+from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.models import Ballot, Project, Result, Round
 from tests.browser.helpers import assert_accessible, log_in

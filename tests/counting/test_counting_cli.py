@@ -9,9 +9,9 @@ import pabutools_oracle as oracle
 import pytest
 from click.testing import CliRunner
 
+from app.cli.tally import tally_command
 from app.counting import RULES
 from app.counting.tally import tally_file
-from app.tally_command import tally_command
 
 SMALL = """META
 key;value

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import AppendOnlyError, AuditEvent, Phase, Role
 from app.models.audit import GENESIS_HASH
 from app.services.audit import entry_hash_of, head_hash, record_event, verify_audit_chain
-from app.services.counting import record_count_failure
+from app.services.results.counting import record_count_failure
 from tests.conftest import database_url_for_tests
 from tests.factories import make_round, make_user
 

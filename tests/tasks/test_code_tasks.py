@@ -5,10 +5,10 @@ from __future__ import annotations
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.codes_command import codes_command
+from app.cli.codes import codes_command
 from app.extensions import db
 from app.models import CodeBatch, Role
-from app.services import code_batches
+from app.services.codes import batches as code_batches
 from tasks import codes as code_tasks
 from tests.factories import make_letter_code_round, make_register_entry, make_user
 

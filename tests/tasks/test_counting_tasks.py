@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 from app.celery_app import celery_for
 from app.extensions import db
 from app.models import AuditEvent, Phase, Result, Round
-from app.services import counting as counting_service
 from app.services.errors import RuleViolation
+from app.services.results import counting as counting_service
 from tests.factories import make_project, make_round
 from tests.results_data import cast_votes, realistic_round
 

@@ -7,7 +7,8 @@ from flask import Flask
 from app.celery_app import celery_for
 from app.extensions import db
 from app.models import Ballot, BallotStatus, Eligibility, MatchStatus, Phase, RegisterMatch
-from app.services import ballots, register_matches
+from app.services.eligibility import matches as register_matches
+from app.services.voting import ballots
 from tasks.eligibility import verify_pending_register_matches, verify_register_matches
 from tests.factories import make_adult_register_entry, make_project, make_round, make_user
 

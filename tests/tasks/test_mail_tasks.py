@@ -14,7 +14,7 @@ from app.celery_app import celery_for
 from app.extensions import db
 from app.models import OutgoingEmail, Phase, ResultSubscription
 from app.models.base import utcnow
-from app.services import mail as mail_service
+from app.services.notifications import mail as mail_service
 from tests.factories import make_round, make_user
 from tests.mail_support import free_port, use_backend
 

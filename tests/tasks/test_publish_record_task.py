@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from app.celery_app import celery_for
 from app.extensions import db
 from app.models import AuditEvent, ElectionRecord, Phase, Result, Round
-from app.services import election_record
-from app.services.election_record import published_record
+from app.services.results import record as election_record
+from app.services.results.record import published_record
 from tests.results_data import realistic_round
 
 

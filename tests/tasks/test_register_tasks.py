@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 from app.celery_app import celery_for
 from app.extensions import db
 from app.models import Eligibility, RegisterEntry, RegisterImport, Role
-from app.services import registers
-from app.services.registers import start_register_import
+from app.services.eligibility import registers
+from app.services.eligibility.registers import start_register_import
 from tests.factories import make_round, make_user
 
 HEADER = "referentie;postcode;huisnummer\n"

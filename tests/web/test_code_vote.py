@@ -15,7 +15,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db, limiter
 from app.models import Ballot, Phase
-from app.services.voter_keys import format_voting_code, new_voting_code
+from app.services.voting.voter_keys import format_voting_code, new_voting_code
 from app.web.code_vote.views import HideCodesInRequestLines
 from tests.conftest import database_url_for_tests
 from tests.factories import give_code, make_letter_code_round, make_project, make_register_entry

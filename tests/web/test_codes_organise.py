@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CodeBatch, Phase, Role, VotingCode
-from app.services.voter_keys import voting_code_hash
+from app.services.voting.voter_keys import voting_code_hash
 from tests.factories import login, make_letter_code_round, make_register_entry, make_user
 
 

@@ -14,8 +14,9 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.models import Ballot, BallotStatus, Eligibility, MatchStatus, Phase, RegisterMatch, Round
 from app.models.freeze import seeding
-from app.services import ballots, register_matches
-from app.services.publishing import publish_round
+from app.services.eligibility import matches as register_matches
+from app.services.results.publishing import publish_round
+from app.services.voting import ballots
 from tests.factories import login, make_adult_register_entry, make_project, make_round, make_user
 from tests.results_data import service_context
 

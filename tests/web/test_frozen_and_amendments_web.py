@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.models import Amendment, FrozenRoundError, Phase, Project, ProjectStatus, Role, Round
 from app.services.audit import head_hash
-from app.services.publishing import publish_round
+from app.services.results.publishing import publish_round
 from tests.factories import login, make_project, make_round, make_user
 from tests.results_data import service_context
 

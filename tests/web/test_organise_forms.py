@@ -281,7 +281,7 @@ def test_bad_round_input_is_explained_next_to_the_field_and_nothing_stored(
 def test_database_refusal_is_a_message_not_a_500(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.services import rounds as rounds_service
+    from app.services.rounds import kaders as rounds_service
 
     monkeypatch.setattr(rounds_service, "check_round", lambda s: {})
     wijk = make_wijk()
@@ -376,7 +376,7 @@ def test_frozen_round_edit_page_explains_and_has_no_form(client: FlaskClient) ->
 
 
 def _form_from_round(rnd: Round) -> dict[str, Any]:
-    from app.web.organise.forms import LOCAL_TZ
+    from app.local_time import LOCAL_TZ
 
     def local(value: datetime) -> str:
         return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")

@@ -11,7 +11,7 @@ from itsdangerous import TimestampSigner
 
 from app.extensions import db
 from app.models import User
-from app.services import email_confirmation
+from app.services.accounts import email_confirmation
 from tests.factories import login, make_user, make_wijk
 
 

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.models import Phase
 from app.models.freeze import seeding
-from app.services.counting import tally_round
-from app.services.publishing import publish_round
+from app.services.results.counting import tally_round
+from app.services.results.publishing import publish_round
 from tests.factories import make_project, make_round
 from tests.results_data import RealisticRound, cast_votes, realistic_round, service_context
 

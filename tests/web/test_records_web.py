@@ -14,9 +14,9 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db, limiter
 from app.models import Ballot, Phase
-from app.services.counting import tally_round
-from app.services.election_record import published_record
-from app.services.publishing import publish_round
+from app.services.results.counting import tally_round
+from app.services.results.publishing import publish_round
+from app.services.results.record import published_record
 from tests.conftest import database_url_for_tests
 from tests.factories import make_project, make_round
 from tests.results_data import RealisticRound, cast_votes, realistic_round, service_context

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import limiter
-from app.services import accounts, email_confirmation
+from app.postcodes import format_postcode
+from app.services.accounts import email_confirmation
+from app.services.accounts import users as accounts
 from app.services.errors import RuleViolation
-from app.services.postcodes import format_postcode
 from app.web.auth.confirmation import send_confirmation
 from app.web.auth.forms import ProfileForm, ResendConfirmationForm
 from app.web.auth.views import bp

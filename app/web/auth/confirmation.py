@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from app.models import User
-from app.services import email_confirmation
+from app.services.accounts import email_confirmation
 
 
 def send_confirmation(user: User) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db, limiter
 from app.models import Wijk
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.services.errors import RuleViolation
 from app.web.auth.confirmation import send_confirmation
 from app.web.auth.forms import LoginForm, RegisterForm

@@ -23,9 +23,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, render_template, request, url_for
 
 from app.extensions import limiter
-from app.services import ballots, code_voting
-from app.services.code_voting import CodeNotRecognised, CodeTypo, CodeVoter
+from app.services.codes import code_votes as code_voting
+from app.services.codes.code_votes import CodeNotRecognised, CodeTypo, CodeVoter
 from app.services.errors import RuleViolation
+from app.services.voting import ballots
 from app.web.code_vote.forms import CodeBallotForm, CodeForm
 from app.web.organise.feedback import add_error
 

@@ -23,11 +23,12 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from app.extensions import db
 from app.models import CodeIssue, RegisterEntry, Role, Round
-from app.services import code_batches, code_issue
-from app.services.code_letters import Letter, single_letter_pdf
+from app.postcodes import normalise_postcode
+from app.services.codes import batches as code_batches
+from app.services.codes import reissue as code_issue
+from app.services.codes.letters import Letter, single_letter_pdf
 from app.services.errors import NotAllowed, NotFound, RuleViolation
-from app.services.postcodes import normalise_postcode
-from app.services.voter_keys import normalise_voting_code
+from app.services.voting.voter_keys import normalise_voting_code
 from app.web.codes.forms import EntrySearchForm, IssueForm, LetterForm
 from app.web.organise.forms import ConfirmForm
 from app.web.security import role_required

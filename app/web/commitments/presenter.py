@@ -16,9 +16,10 @@ from app.models import (
     User,
     WinnerDrop,
 )
-from app.services import commitments, winner_drops
-from app.services.delivery_feedback import may_give_feedback
+from app.services.commitments import promises as commitments
+from app.services.commitments.feedback import may_give_feedback
 from app.services.errors import RuleViolation
+from app.services.results import drops as winner_drops
 
 
 @dataclass(frozen=True)

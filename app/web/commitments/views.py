@@ -15,8 +15,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
 from app.models import Commitment, ProgressUpdate, Role
-from app.services import commitments, delivery_feedback, photos, progress, publishing, winner_drops
+from app.services.commitments import feedback as delivery_feedback
+from app.services.commitments import photos, progress
+from app.services.commitments import promises as commitments
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.results import drops as winner_drops
+from app.services.results import publishing
 from app.web.commitments import presenter
 from app.web.commitments.forms import NOBODY, CommitmentForm, DropForm, FeedbackForm, ProgressForm
 from app.web.organise.feedback import add_error, show_violation

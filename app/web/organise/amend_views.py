@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Project, Role, Round
-from app.services import amendments
 from app.services.errors import RuleViolation
+from app.services.rounds import amendments
 from app.web.organise.forms import AmendmentForm, amendment_target
 from app.web.organise.views import _refuse, bp
 from app.web.security import role_required

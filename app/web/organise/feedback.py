@@ -7,7 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 
 from app.services.errors import RuleViolation
-from app.services.wijken import InvalidFields
+from app.services.rounds.wijken import InvalidFields
 
 
 def add_error(form: FlaskForm, field: str | None, message: Any) -> None:

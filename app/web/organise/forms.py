@@ -8,11 +8,9 @@ and handed over as aware UTC datetimes.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -20,21 +18,11 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
+from app.local_time import NonexistentLocalTime, from_local, local_datetime
 from app.models import BallotType, Eligibility, LeftoverPolicy, RegisterLevel, TieBreak
-from app.money import parse_euros
-from app.services.rounds import MAX_AGE, MAX_CHOICES, MAX_RETENTION_DAYS, counting_rules
+from app.money import euro_input_text, parse_euros
+from app.services.rounds.kaders import MAX_AGE, MAX_CHOICES, MAX_RETENTION_DAYS, counting_rules
 from app.web.organise.labels import counting_rule_label
-
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
-
-
-def format_euros(cents: int) -> str:
-    """Cents as an editable amount: "1234" or "1234,50" ("1234.50" in English)."""
-    whole, rest = divmod(cents, 100)
-    if not rest:
-        return str(whole)
-    decimal = "." if str(get_locale() or "nl").startswith("en") else ","
-    return f"{whole}{decimal}{rest:02d}"
 
 
 class EuroField(StringField):
@@ -62,7 +50,7 @@ class EuroField(StringField):
     def _value(self) -> str:
         if self.raw_data:
             return str(self.raw_data[0])
-        return "" if self.data is None else format_euros(self.data)
+        return "" if self.data is None else euro_input_text(self.data)
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -84,19 +72,19 @@ class LocalDateTimeField(DateTimeLocalField):
                 continue
         else:
             raise ValueError(_l("Fill in a date and time, for example 01-03-2026 09:00."))
-        local = naive.replace(tzinfo=LOCAL_TZ)
-        if local.astimezone(UTC).astimezone(LOCAL_TZ).replace(tzinfo=None) != naive:
+        try:
+            self.data = from_local(naive)
+        except NonexistentLocalTime:
             raise ValueError(
                 _l("This time does not exist because the clocks go forward. Choose another time.")
-            )
-        self.data = local.astimezone(UTC)
+            ) from None
 
     def _value(self) -> str:
         if self.raw_data:
             return str(self.raw_data[0])
         if not self.data:
             return ""
-        return str(self.data.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M"))
+        return str(local_datetime(self.data).strftime("%Y-%m-%dT%H:%M"))
 
 
 def split_lines(text: str | None) -> list[str]:

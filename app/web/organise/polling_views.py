@@ -11,8 +11,9 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import PollingLocation, Role, Round
-from app.services import polling, turnout
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.paper import polling
+from app.services.voting import turnout
 from app.web.organise.forms import ConfirmForm
 from app.web.organise.polling_forms import LocationForm, UserSearchForm
 from app.web.organise.views import _refuse, bp

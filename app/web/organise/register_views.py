@@ -15,9 +15,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.extensions import db
 from app.models import JobStatus, RegisterImport, Role, Round
 from app.register_csv import RegisterFileError, decode_register_file
-from app.services import registers
+from app.services.eligibility import registers
+from app.services.eligibility.register_messages import error_text, reason_text
 from app.services.errors import NotAllowed, NotFound, RuleViolation
-from app.services.register_messages import error_text, reason_text
 from app.web.organise.feedback import add_error
 from app.web.organise.forms import ConfirmForm, RegisterUploadForm
 from app.web.organise.views import bp

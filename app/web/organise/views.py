@@ -13,8 +13,10 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AuditEvent, Result, Role, Round, User, Wijk
-from app.services import amendments, audit, phases, rounds, wijken
+from app.services import audit
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.rounds import amendments, phases, wijken
+from app.services.rounds import kaders as rounds
 from app.web.organise.feedback import show_violation
 from app.web.organise.forms import ConfirmForm, RoundForm, WijkForm, split_lines, split_postcodes
 from app.web.organise.labels import label_helpers, phase_name

@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from app.models import Result, Round
 from app.money import euro_text as euro
-from app.services import winner_drops
-from app.services.publishing import PublishedRound
+from app.services.results import drops as winner_drops
+from app.services.results.publishing import PublishedRound
 from app.web.charts import Bar, horizontal_bar_chart
 from app.web.public.reasons import reason_text
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.money import euro_text as euro
+from app.money import whole_cents
 
 Details = Mapping[str, Any]
 
@@ -24,7 +25,7 @@ def reason_text(explanation: Mapping[str, Any], titles: Mapping[int, str]) -> st
 
 def _money(value: Any) -> str:
     # Amounts are cents; an equal-shares amount may be a fraction of a cent (stored for display only).
-    return euro(round(float(value))) if value is not None else "?"
+    return euro(whole_cents(value)) if value is not None else "?"
 
 
 def _count(value: Any) -> str:

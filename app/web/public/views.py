@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from flask_babel import gettext as _
 
-from app.services import amendments, audit, publishing
+from app.services import audit
 from app.services.errors import NotFound
+from app.services.results import publishing
+from app.services.rounds import amendments
 from app.web.public.presenter import ResultPage, as_json, present, votes_chart
 
 bp = Blueprint("public", __name__, url_prefix="/uitslag")

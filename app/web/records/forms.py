@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from app.services.receipts import normalise_receipt
+from app.services.results.receipts import normalise_receipt
 
 
 class ReceiptCheckForm(FlaskForm):

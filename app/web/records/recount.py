@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.models import TieBreak
-from app.services.record_files import file_names
+from app.services.results.record_files import file_names
 
 # How each wijkbudget rule is called in pabutools 1.2.3 (the same calls the counting tests compare against).
 _PABUTOOLS_CALLS = {

@@ -11,9 +11,10 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from app.extensions import limiter
 from app.models import ElectionRecord
-from app.services import election_record, publishing, receipts
 from app.services.errors import NotFound, RuleViolation
-from app.services.record_files import file_names
+from app.services.results import publishing, receipts
+from app.services.results import record as election_record
+from app.services.results.record_files import file_names
 from app.web.records.forms import ReceiptCheckForm
 from app.web.records.recount import RecountHelp, recount_help
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.models import Round
-from app.services import ballots
+from app.services.voting import ballots
 from app.web.residents.blueprint import bp, refusal_page, round_or_404
 from app.web.residents.forms import BallotForm
 from app.web.residents.result_mail_views import result_mail_box

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, current_app, render_template
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from app.models import Round
-from app.services import proposals
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.proposals import submissions as proposals
 
 bp = Blueprint("residents", __name__)
 

@@ -13,7 +13,7 @@ from wtforms.widgets import TextInput
 from app.models import Round
 from app.money import euro_text as euro
 from app.money import parse_euros
-from app.services.proposals import DESCRIPTION_MAX, TITLE_MAX
+from app.services.proposals.submissions import DESCRIPTION_MAX, TITLE_MAX
 from app.web.personal_fields import BirthDateField, postcode_field
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db, limiter
 from app.models import MatchStatus
-from app.services import register_matches
+from app.services.eligibility import matches as register_matches
 from app.services.errors import RuleViolation
 from app.web.residents.blueprint import bp, round_or_404
 from app.web.residents.forms import RegisterMatchForm

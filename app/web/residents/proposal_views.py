@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.models import Project, ProjectStatus, Round
-from app.services import proposals
 from app.services.errors import RuleViolation
+from app.services.proposals import submissions as proposals
 from app.web.residents.blueprint import bp, refusal_page, round_or_404
 from app.web.residents.forms import ProposalForm, WithdrawForm
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.models import Phase, Round
-from app.services import result_subscriptions
+from app.services.notifications import result_subscriptions
 from app.web.residents.blueprint import bp
 from app.web.residents.forms import ResultMailForm
 

@@ -11,7 +11,10 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from app.models import Eligibility, Round
-from app.services import amendments, ballots, proposals, register_matches
+from app.services.eligibility import matches as register_matches
+from app.services.proposals import submissions as proposals
+from app.services.rounds import amendments
+from app.services.voting import ballots
 from app.web.residents.blueprint import bp, round_or_404
 from app.web.residents.forms import RegisterMatchForm
 from app.web.residents.result_mail_views import result_mail_box

@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Project, ProjectStatus, Role
-from app.services import review
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.proposals import review
 from app.web.organise.feedback import show_violation
 from app.web.organise.labels import label_helpers
 from app.web.review.forms import FEASIBLE, ReviewForm

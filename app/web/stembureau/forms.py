@@ -10,7 +10,7 @@ from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAre
 from wtforms.fields import DateField
 from wtforms.validators import Optional
 
-from app.services.voter_lookup import AddressIdentity, CodeIdentity
+from app.services.paper.voter_lookup import AddressIdentity, CodeIdentity
 
 BY_CODE = "code"
 BY_ADDRESS = "address"

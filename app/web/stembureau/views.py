@@ -10,9 +10,10 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import PollingLocation, Role, Round
-from app.services import ballots, paper_ballots, polling
-from app.services.ballots import BallotCheck, BallotRejected
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.paper import paper_ballots, polling
+from app.services.voting import ballots
+from app.services.voting.ballots import BallotCheck, BallotRejected
 from app.web.organise.feedback import show_violation
 from app.web.security import role_required
 from app.web.stembureau.forms import DecisionForm, PaperBallotForm

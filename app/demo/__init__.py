@@ -1,0 +1,1 @@
+"""The demo wijk that `wijkbudget demo` seeds: accounts, rounds in every phase, ballots and commitments."""

@@ -1,0 +1,238 @@
+"""Voting with a letter code (no account): code plus postcode, then the ballot.
+
+Rules and invariants:
+- A code that cannot be a code (wrong length, a symbol outside the alphabet, a failing check symbol) gets
+  "check the code" before anything is looked up: typos are not guesses.
+- A wrong code, a revoked code and a right code with the wrong postcode get the SAME answer, so the answer
+  never tells which half was wrong.
+- Casting is ONE transaction: a conditional update consumes the code (`status 'active' -> 'used'`, joined with
+  the entry's postcode), `store_ballot` stores the ballot under the register entry's anonymous key (channel
+  online_code), `mark_voted` writes the poll book, and one audit event holds only sha256(receipt code).
+  Of simultaneous submissions of one code exactly one consumes it; the others get "already used".
+- A used code may replace its own ballot until voting closes when the voter also gives that ballot's receipt
+  code; otherwise "already used".
+- The ballot holds no link to the code or the entry; no Redis or Celery on this path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CursorResult, select, update
+
+from app.extensions import db
+from app.models import Ballot, BallotChannel, CodeStatus, RegisterEntry, Round, VotingCode
+from app.postcodes import normalise_postcode
+from app.services.errors import RuleViolation
+from app.services.voting import ballots
+from app.services.voting.ballots import (
+    AlreadyVoted,
+    BallotRejected,
+    lock_round_for_voting,
+    record_ballot_cast,
+)
+from app.services.voting.poll_book import mark_voted
+from app.services.voting.voter_keys import (
+    normalise_voting_code,
+    voter_key_for_register_entry,
+    voting_code_hash,
+)
+
+
+class CodeTypo(RuleViolation):
+    """The text cannot be a voting code: a typo, caught by the check symbol. Nothing was looked up."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _l("This is not a valid voting code. Check the code on your letter and try again."), field="code"
+        )
+
+
+class CodeNotRecognised(RuleViolation):
+    """Unknown code, revoked code, or the postcode does not match: one answer for all three."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _l("We do not recognise this combination of voting code and postcode. Check both and try again.")
+        )
+
+
+class CodeAlreadyUsed(AlreadyVoted):
+    """The code has been used; only its own receipt code lets the voter change that ballot."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _l(
+                "This voting code has already been used. To change that vote, fill in the receipt code you "
+                "got after voting as well."
+            )
+        )
+
+
+@dataclass(frozen=True)
+class CodeVoter:
+    """Who is voting, as far as this request knows: the round, the entry and whether they replace a ballot."""
+
+    round: Round
+    entry_id: int
+    code: str  # compact
+    postcode: str  # normalised
+    receipt: str  # normalised, "" when not given
+    replacing: bool
+
+
+def normalise_receipt(text: str) -> str:
+    """A receipt code as printed ("K7QM-9XRT-CAWF"), whatever case or spacing was typed."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+
+
+def code_matches_postcode(code_text: str, postcode_text: str) -> bool:
+    """True when the typed code is a live or used code of an entry with this postcode (reads only).
+
+    The web layer uses it to let a resident with a right code and postcode through even from an address that
+    is blocked for failed tries: guessing a 95-bit code is hopeless, so this answer helps no attacker.
+    """
+    code = normalise_voting_code(code_text or "")
+    postcode = normalise_postcode(postcode_text or "")
+    if code is None or postcode is None:
+        return False
+    found = db.session.scalar(
+        select(VotingCode.id)
+        .join(RegisterEntry, RegisterEntry.id == VotingCode.register_entry_id)
+        .where(
+            VotingCode.code_hash == voting_code_hash(code),
+            RegisterEntry.postcode == postcode,
+            VotingCode.status != CodeStatus.REVOKED.value,
+        )
+    )
+    return found is not None
+
+
+def code_failure_key(code_text: str) -> str:
+    """What the per-code failure count is kept under: the code's keyed hash (never the code itself)."""
+    code = normalise_voting_code(code_text or "")
+    return voting_code_hash(code) if code is not None else "not-a-code"
+
+
+def identify_code_voter(code_text: str, postcode_text: str, receipt_text: str = "") -> CodeVoter:
+    """Check code + postcode (+ receipt) without changing anything: CodeTypo, CodeNotRecognised,
+    CodeAlreadyUsed, or a RuleViolation when the round is not open for voting."""
+    code = normalise_voting_code(code_text or "")
+    if code is None:
+        raise CodeTypo()
+    postcode = normalise_postcode(postcode_text or "")
+    found = None
+    if postcode is not None:
+        found = db.session.execute(
+            select(VotingCode.round_id, VotingCode.register_entry_id, VotingCode.status)
+            .join(RegisterEntry, RegisterEntry.id == VotingCode.register_entry_id)
+            .where(VotingCode.code_hash == voting_code_hash(code), RegisterEntry.postcode == postcode)
+        ).first()
+    if found is None or found.status == CodeStatus.REVOKED.value:
+        raise CodeNotRecognised()
+    rnd = db.session.get(Round, found.round_id)
+    assert rnd is not None and postcode is not None
+    refusal = _voting_refusal(rnd)
+    if refusal is not None:
+        raise refusal
+    receipt = normalise_receipt(receipt_text or "")
+    replacing = found.status == CodeStatus.USED.value
+    if replacing and not (receipt and _ballot_with_receipt(rnd.id, found.register_entry_id, receipt)):
+        raise CodeAlreadyUsed()
+    return CodeVoter(rnd, found.register_entry_id, code, postcode, receipt, replacing)
+
+
+def cast_code_ballot(
+    code_text: str, postcode_text: str, project_ids: Iterable[object], receipt_text: str = ""
+) -> tuple[Ballot, bool]:
+    """Consume the code and store the ballot in one transaction; returns (ballot, created).
+
+    BallotRejected (with every problem) when the choice breaks the kaders; the code then stays unused."""
+    voter = identify_code_voter(code_text, postcode_text, receipt_text)
+    try:
+        ballot, created = _store(voter, project_ids)
+    except RuleViolation:
+        db.session.rollback()  # nothing of a refused ballot stays: the code is not consumed
+        raise
+    record_ballot_cast(voter.round.id, ballot, "ballot.cast" if created else "ballot.changed")
+    db.session.commit()
+    return ballot, created
+
+
+def _store(voter: CodeVoter, project_ids: Iterable[object]) -> tuple[Ballot, bool]:
+    rnd = lock_round_for_voting(voter.round.id)
+    refusal = _voting_refusal(rnd)
+    if refusal is not None:
+        raise refusal
+    if not voter.replacing:
+        _consume(voter)  # first: simultaneous submissions of one code queue here, and all but one stop
+    check = ballots.check_ballot(rnd, project_ids)
+    if not check.ok:
+        raise BallotRejected(check)  # the caller rolls back, so the code is not consumed
+    key = voter_key_for_register_entry(rnd.id, voter.entry_id)
+    chosen = sorted(check.chosen_ids)
+    channel = BallotChannel.ONLINE_CODE.value
+    try:
+        ballot, created = ballots.store_ballot(
+            rnd.id, key, chosen, channel=channel, may_replace=_same_receipt(voter.receipt, voter.replacing)
+        )
+    except AlreadyVoted:
+        raise CodeAlreadyUsed() from None
+    if voter.replacing and created:  # a used code always has its ballot; never a second one this way
+        raise CodeAlreadyUsed()
+    mark_voted(voter.entry_id, channel, same_channel_ok=voter.replacing)
+    return ballot, created
+
+
+def current_choices(voter: CodeVoter) -> list[int]:
+    """The project ids on the voter's ballot (empty when they have none yet)."""
+    key = voter_key_for_register_entry(voter.round.id, voter.entry_id)
+    stored = db.session.scalar(
+        select(Ballot).where(Ballot.round_id == voter.round.id, Ballot.voter_key == key)
+    )
+    return stored.project_ids if stored is not None else []
+
+
+def _consume(voter: CodeVoter) -> None:
+    """The conditional update that makes a code single-use; zero rows means someone else used it first."""
+    entries_at_postcode = select(RegisterEntry.id).where(RegisterEntry.postcode == voter.postcode)
+    result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
+        update(VotingCode)
+        .where(
+            VotingCode.code_hash == voting_code_hash(voter.code),
+            VotingCode.round_id == voter.round.id,
+            VotingCode.status == CodeStatus.ACTIVE.value,
+            VotingCode.register_entry_id.in_(entries_at_postcode),
+        )
+        .values(status=CodeStatus.USED.value)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        # Someone else changed the code first: used (a simultaneous vote) or revoked (a re-issue).
+        status = db.session.scalar(
+            select(VotingCode.status).where(VotingCode.code_hash == voting_code_hash(voter.code))
+        )
+        raise CodeNotRecognised() if status == CodeStatus.REVOKED.value else CodeAlreadyUsed()
+
+
+def _same_receipt(receipt: str, replacing: bool) -> Any:
+    """A first vote never replaces anything; a replacement only the ballot with the receipt given."""
+    return lambda existing: replacing and existing.receipt_code == receipt
+
+
+def _ballot_with_receipt(round_id: int, entry_id: int, receipt: str) -> bool:
+    key = voter_key_for_register_entry(round_id, entry_id)
+    stored = db.session.scalar(
+        select(Ballot.receipt_code).where(Ballot.round_id == round_id, Ballot.voter_key == key)
+    )
+    return stored is not None and stored == receipt
+
+
+def _voting_refusal(rnd: Round) -> RuleViolation | None:
+    if not ballots.voting_open(rnd):
+        return RuleViolation(_l("You can only vote while voting is open."))
+    return None

@@ -1,0 +1,1 @@
+"""Proposals: residents submit, edit and withdraw them; professionals review their feasibility in public."""
