@@ -21,10 +21,10 @@ def create_app(config: Any = None) -> Flask:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     from app import models  # noqa: F401  (register the models with the metadata)
-    from app.celery_app import init_celery
     from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from app.sqlite_support import configure_sqlite
     from app.web import register_web
+    from tasks.celery_app import init_celery
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)

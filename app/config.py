@@ -56,26 +56,21 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.CELERY = {
             "broker_url": self.REDIS_URL or "memory://",
-            "result_backend": self.REDIS_URL or None,
-            # Without a broker the embedded default runs every task in-process.
+            # Without a broker the embedded default runs every job in-process, from the outbox table.
             "task_always_eager": not self.REDIS_URL,
             "task_eager_propagates": True,
             "task_serializer": "json",
             "accept_content": ["json"],
             "timezone": "UTC",
-            "beat_schedule": {
-                "advance-round-phases": {"task": "wijkbudget.advance_phases", "schedule": 60.0},
-                "resend-stuck-mail": {"task": "wijkbudget.resend_stuck_mail", "schedule": 300.0},
-                "flag-overdue-commitments": {
-                    "task": "wijkbudget.flag_overdue_commitments",
-                    "schedule": 3600.0,
-                },
-                "verify-register-matches": {
-                    "task": "wijkbudget.verify_pending_register_matches",
-                    "schedule": 180.0,
-                },
-                "purge-registers": {"task": "wijkbudget.purge_registers", "schedule": 3600.0},
-            },
+            # Outcomes live in the database (the outbox row and the job's own rows), not in Redis.
+            "task_ignore_result": True,
+            # A broker that is down must cost a request one short timeout, not a blocked worker: the relay
+            # publishes without retrying and leaves the outbox row for the sweep.
+            "broker_transport_options": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "broker_connection_timeout": 2,
+            "broker_connection_retry_on_startup": True,  # a worker started before Redis waits for it
+            "worker_prefetch_multiplier": 1,  # long jobs: a waiting job is not held by a busy worker
+            "beat_schedule": {"sweep-due-work": {"task": "wijkbudget.sweep", "schedule": 60.0}},
         }
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         # A winner's delivery is planned this many months after publication until an organiser sets a date.
@@ -131,7 +126,7 @@ class TestConfig(Config):
         )
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql://"):
             self.SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://" + self.SQLALCHEMY_DATABASE_URI[13:]
-        self.CELERY = dict(self.CELERY, task_always_eager=True, broker_url="memory://", result_backend=None)
+        self.CELERY = dict(self.CELERY, task_always_eager=True, broker_url="memory://")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = False
         self.WTF_CSRF_ENABLED = False

@@ -1,24 +1,14 @@
-"""Beat job that flags commitments whose planned delivery date has passed."""
+"""Flag commitments whose planned delivery date has passed (part of the sweep; also callable on its own)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from celery import shared_task
-from sqlalchemy.exc import OperationalError
-
 from app.services.commitments import overdue
+from tasks.base import job
 
 
-@shared_task(
-    name="wijkbudget.flag_overdue_commitments",
-    autoretry_for=(OperationalError, ConnectionError, TimeoutError),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=150,
-)
+@job("wijkbudget.flag_overdue_commitments", soft_time_limit=120, time_limit=150)
 def flag_overdue_commitments(now: str | None = None) -> list[int]:
     """Flag overdue commitments and notify the organisers; `now` (ISO 8601, aware) is for tests and replays.
     Idempotent: returns only the commitments flagged by this run."""

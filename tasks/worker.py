@@ -3,13 +3,18 @@
 Builds the Flask app from the environment (REDIS_URL, DATABASE_URL) and exposes its Celery app.
 """
 
+import logging
 from typing import Any
 
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 from app import create_app
-from app.celery_app import celery_for
 from app.extensions import db
+from app.services import jobs
+from tasks import relay
+from tasks.celery_app import celery_for
+
+log = logging.getLogger(__name__)
 
 flask_app = create_app()
 celery = celery_app = celery_for(flask_app)
@@ -20,3 +25,19 @@ def _fresh_database_connections(**_: Any) -> None:
     """A forked worker process must not reuse the parent's database connections."""
     with flask_app.app_context():
         db.engine.dispose(close=False)
+
+
+@worker_ready.connect
+def _take_back_own_jobs(sender: Any = None, **_: Any) -> None:
+    """A worker that starts runs nothing yet, so jobs still marked as running under its name were lost when
+    it stopped (killed, crashed): hand them over again now instead of after their lease."""
+    hostname = getattr(sender, "hostname", None)
+    if not hostname:
+        return
+    with flask_app.app_context():
+        released = jobs.release_worker_jobs(hostname)
+        if released:
+            log.warning(
+                "%d jobs of %s were lost when it stopped; handing them over again", released, hostname
+            )
+            relay.hand_over_due()

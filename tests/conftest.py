@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -111,3 +112,22 @@ def outbox(app: Flask) -> Iterator[list]:  # type: ignore[type-arg]
     state.outbox = []
     yield state.outbox
     state.outbox = []
+
+
+@pytest.fixture
+def held_jobs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list]]:  # type: ignore[type-arg]
+    """Jobs are written to the outbox as usual but not handed over: the test sees (name, args) of each and runs
+    what it wants itself, e.g. to look at the state before a background check has run."""
+    import tasks.relay
+    from app.models import OutboxJob
+
+    held: list[tuple[str, list]] = []  # type: ignore[type-arg]
+
+    def hold(job_ids: Any) -> None:
+        for job_id in job_ids:
+            job = db.session.get(OutboxJob, job_id)
+            if job is not None:
+                held.append((job.name, list(job.args)))
+
+    monkeypatch.setattr(tasks.relay, "hand_over", hold)
+    return held

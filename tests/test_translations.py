@@ -49,7 +49,9 @@ def test_placeholders_survive_translation() -> None:
     broken = [
         msg.id
         for msg in bt.read_catalogue("nl")
-        if isinstance(msg.id, str) and msg.string and set(pattern.findall(msg.id)) != set(pattern.findall(msg.string))
+        if isinstance(msg.id, str)
+        and msg.string
+        and set(pattern.findall(msg.id)) != set(pattern.findall(msg.string))
     ]
     assert broken == []
 

@@ -18,6 +18,7 @@ def _register_commands() -> None:
     from app.cli.codes import codes_command
     from app.cli.record import record_command
     from app.cli.register import register_command
+    from app.cli.run import run_command
     from app.cli.tally import tally_command
     from app.demo.seed import demo_command
 
@@ -28,6 +29,7 @@ def _register_commands() -> None:
         codes_command,
         register_command,
         tally_command,
+        run_command,  # replaces Flask's own `run`, adding the sweep of the embedded default
     ):
         main.add_command(command)
 

@@ -32,7 +32,7 @@ def codes_command() -> None:
 def generate_command(round_id: int, pdf_path: Path, csv_path: Path | None) -> None:
     """Generate a code and a letter for every register entry that has no code yet."""
     try:
-        batch = code_batches.start_code_batch(None, round_id)
+        batch = code_batches.start_code_batch(None, round_id, in_background=False)
         outcome = code_batches.generate_codes(batch.id, pdf_path=pdf_path, csv_path=csv_path)
     except RuleViolation as refused:
         raise click.ClickException(str(refused.message)) from None

@@ -39,7 +39,7 @@ def import_command(round_id: int, file: Path, lang: str) -> None:
 def _import(round_id: int, file: Path) -> None:
     try:
         text = decode_register_file(file.read_bytes())
-        job = registers.start_register_import(None, round_id, file.name, text)
+        job = registers.start_register_import(None, round_id, file.name, text, in_background=False)
     except RegisterFileError as error:
         raise click.ClickException(reason_text(error.code, error.detail)) from None
     except RuleViolation as refused:

@@ -29,6 +29,7 @@ from app.models.eligibility import (
 )
 from app.models.freeze import FrozenRoundError
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
+from app.models.outbox import OutboxJob, OutboxState
 from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
 from app.models.project import Project, ProjectStatus
 from app.models.record import ElectionRecord, ElectionRecordChangeError
@@ -64,6 +65,8 @@ __all__ = [
     "LocationKind",
     "MatchStatus",
     "Notification",
+    "OutboxJob",
+    "OutboxState",
     "OutgoingEmail",
     "PaperEntry",
     "PaperEntryStatus",

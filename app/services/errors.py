@@ -24,3 +24,10 @@ class NotAllowed(RuleViolation):
 
 class NotFound(RuleViolation):
     """The thing asked for does not exist (views answer 404)."""
+
+
+class TryAgainLater(Exception):
+    """Work that may succeed later (a mail server that is down, a service that answers "busy").
+
+    A background job that raises it is retried with backoff (the tasks layer's one retry policy).
+    """

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
@@ -85,6 +86,23 @@ def _register_error_pages(app: Flask) -> None:
             _("The rules of this round are fixed"),
             _("Voting has opened, so the rules of this round are fixed and can no longer change."),
         )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DisconnectionError)
+    def database_unavailable(e):  # type: ignore[no-untyped-def]
+        # The database does not answer (or dropped the connection): nothing of this request was committed.
+        # The page must not need the database itself, so the visitor is shown as anonymous.
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        app.logger.warning("database unavailable: %s", type(getattr(e, "orig", e)).__name__)
+        response = page(
+            503,
+            _("The website is briefly unavailable"),
+            _(
+                "We cannot reach our database right now. Nothing you sent was saved. Please try again in a few minutes."
+            ),
+        )
+        return response[0], 503, {"Retry-After": "60"}
 
     @app.errorhandler(500)
     def server_error(e):  # type: ignore[no-untyped-def]

@@ -8,13 +8,17 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from app.celery_app import celery_for
 from app.extensions import db
 from app.models import AuditEvent, Phase, Result, Round
 from app.services.errors import RuleViolation
+from app.services.jobs import enqueue_job
 from app.services.results import counting as counting_service
+from tasks import relay
+from tasks.base import JobTask
+from tasks.celery_app import celery_for
 from tests.factories import make_project, make_round
 from tests.results_data import cast_votes, realistic_round
+from tests.tasks.outbox_support import jobs_named, make_due
 
 
 def _task(app: Flask, name: str) -> Task:
@@ -39,9 +43,10 @@ def test_task_options_names_retries_and_time_limits(app: Flask) -> None:
     for name in ("wijkbudget.tally_round", "wijkbudget.publish_round"):
         task = _task(app, name)
         assert task.name == name
-        assert OperationalError in task.autoretry_for
-        assert task.max_retries == 5
-        assert task.retry_backoff and task.retry_jitter
+        assert isinstance(task, JobTask)  # the one retry policy
+        assert OperationalError in task.transient_errors
+        assert task.max_attempts == 5
+        assert task.backoff_base > 0 and task.backoff_cap >= task.backoff_base
         assert task.soft_time_limit == 600 and task.time_limit == 660
         assert task.acks_late is True
 
@@ -80,8 +85,12 @@ def test_tally_after_publication_is_a_no_op(app: Flask, db_session) -> None:
 def test_refused_task_fails_visibly(app: Flask, db_session) -> None:
     rnd = make_round(phase=Phase.VOTING)
     cast_votes(rnd, {make_project(rnd): 2})
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation):  # called directly (the command line, a test), it raises
         _task(app, "wijkbudget.tally_round").apply(args=(rnd.id,)).get()
+    enqueue_job("wijkbudget.tally_round", rnd.id, round_id=rnd.id)
+    db.session.commit()  # as a job it gives up at once (a rule will not change its mind) and says why
+    (job,) = jobs_named("wijkbudget.tally_round")
+    assert job.state == "failed" and "nadat het stemmen is gesloten" in (job.failure or "")
     failure = db.session.scalar(select(AuditEvent).where(AuditEvent.round_id == rnd.id))
     assert failure.action == "round.count_failed"
     assert failure.details["task"] == "wijkbudget.tally_round"
@@ -101,10 +110,15 @@ def test_transient_database_error_is_retried(app: Flask, db_session, monkeypatch
         return real(round_id, actor_id)
 
     monkeypatch.setattr(counting_service, "tally_round", flaky)
-    # throw=False: let Celery run the retry itself, as a worker would (eager mode re-runs it at once).
-    result_id = _task(app, "wijkbudget.tally_round").apply(args=(data.round.id,), throw=False).get()
-    assert len(calls) == 2
-    assert db.session.get(Result, result_id).round_id == data.round.id
+    enqueue_job("wijkbudget.tally_round", data.round.id, round_id=data.round.id)
+    db.session.commit()  # first attempt, in-process: the database hiccups
+    (job,) = jobs_named("wijkbudget.tally_round")
+    assert (job.state, job.attempts) == ("pending", 1) and "server closed the connection" in job.failure
+    make_due(job.id)
+    relay.hand_over_due()  # what the sweep does every minute
+    (job,) = jobs_named("wijkbudget.tally_round")
+    assert (job.state, job.attempts, len(calls)) == ("done", 2, 2)
+    assert db.session.scalar(select(Result.round_id).where(Result.round_id == data.round.id)) == data.round.id
 
 
 def test_delay_inside_a_request_runs_on_that_apps_celery(app: Flask, db_session) -> None:

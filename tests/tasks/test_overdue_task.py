@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, CommitmentStatus, Notification, Role
 from tasks.commitments import flag_overdue_commitments
+from tasks.sweep import sweep_due_work
 from tests.commitments_data import commitment_of, published_greedy_round
 from tests.factories import make_user
 
@@ -80,12 +81,12 @@ def test_without_now_the_real_clock_is_used(app: Flask, db_session) -> None:
     assert commitment_of(data.a).overdue_since is None
 
 
-def test_beat_runs_the_task_every_hour(app: Flask) -> None:
+def test_the_minute_sweep_flags_overdue_commitments(app: Flask, db_session) -> None:
     celery = app.extensions["celery"]
-    entry = celery.conf.beat_schedule["flag-overdue-commitments"]
-    assert entry["task"] == "wijkbudget.flag_overdue_commitments"
-    assert entry["task"] in celery.tasks
-    assert entry["schedule"] <= 24 * 3600
+    assert celery.conf.beat_schedule["sweep-due-work"]["schedule"] <= 60
+    assert "wijkbudget.flag_overdue_commitments" in celery.tasks  # also callable on its own
+    published_greedy_round(app)
+    assert sweep_due_work()["commitments_flagged"] == 0  # delivery planned a year from now
 
 
 def test_a_naive_now_is_refused(app: Flask, db_session) -> None:

@@ -7,17 +7,19 @@ from typing import Any
 
 import pytest
 from celery import Task
-from celery.exceptions import Retry
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from app.celery_app import celery_for
 from app.extensions import db
 from app.models import Eligibility, RegisterEntry, RegisterImport, Role
 from app.services.eligibility import registers
 from app.services.eligibility.registers import start_register_import
+from app.services.jobs import enqueue_job
+from tasks import relay
+from tasks.celery_app import celery_for
 from tests.factories import make_round, make_user
+from tests.tasks.outbox_support import jobs_named, make_due
 
 HEADER = "referentie;postcode;huisnummer\n"
 
@@ -35,7 +37,7 @@ def _task(app: Flask) -> Task:
 def _queued(n: int) -> RegisterImport:
     rnd = make_round(eligibility=Eligibility.LETTER_CODES.value)
     text = HEADER + "".join(f"R{i};1234AB;{i}\n" for i in range(1, n + 1)) + "X;0000AA;1\n"
-    return start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", text)
+    return start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", text, in_background=False)
 
 
 def test_task_options(app: Flask) -> None:
@@ -65,12 +67,17 @@ def test_a_task_that_gives_up_leaves_a_failed_import(
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
     monkeypatch.setattr(registers, "process_register_import", database_down)
-    with pytest.raises(Retry):  # a transient failure is retried (eager: raised at once)
-        _task(app).apply(args=(job.id,), throw=True)
+    enqueue_job("wijkbudget.import_register", job.id, round_id=job.round_id)
+    db.session.commit()  # the first attempt: a transient failure is retried later
+    (outbox_job,) = jobs_named("wijkbudget.import_register")
+    assert outbox_job.state == "pending" and "connection refused" in outbox_job.failure
     assert db.session.get(RegisterImport, job.id).status == "queued"
-    with pytest.raises(OperationalError):  # the last retry gives up
-        _task(app).apply(args=(job.id,), retries=5, throw=True)
-    assert calls["n"] == 2
+    for _ in range(4):  # the sweep hands it over each time its pause is over, until the last attempt
+        make_due(outbox_job.id)
+        relay.hand_over_due()
+    assert calls["n"] == 5
+    (outbox_job,) = jobs_named("wijkbudget.import_register")
+    assert outbox_job.state == "failed" and "gave up after 5 attempts" in outbox_job.failure
     failed = db.session.get(RegisterImport, job.id)
     assert (failed.status, failed.failure, failed.source) == ("failed", "gave_up", None)
 
@@ -84,6 +91,8 @@ def test_an_unexpected_error_fails_the_import_at_once(
         raise KeyError("bug")
 
     monkeypatch.setattr(registers, "process_register_import", broken)
-    with pytest.raises(KeyError):
-        _task(app).apply(args=(job.id,), throw=True)
+    enqueue_job("wijkbudget.import_register", job.id, round_id=job.round_id)
+    db.session.commit()
+    (outbox_job,) = jobs_named("wijkbudget.import_register")
+    assert (outbox_job.state, outbox_job.attempts) == ("failed", 1) and "KeyError" in outbox_job.failure
     assert db.session.get(RegisterImport, job.id).failure == "gave_up"

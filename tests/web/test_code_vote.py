@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 import pytest
@@ -20,7 +21,8 @@ from app.web.code_vote.views import HideCodesInRequestLines
 from tests.conftest import database_url_for_tests
 from tests.factories import give_code, make_letter_code_round, make_project, make_register_entry
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
+# The run's own Redis database (REDIS_URL): parallel test runs on one machine each flush only their own.
+REDIS_TEST_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ import re
 from datetime import date
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -80,12 +79,7 @@ def test_a_wrong_address_is_reported_next_to_the_field(client: FlaskClient) -> N
     assert db.session.query(RegisterMatch).count() == 0
 
 
-def test_pending_match_and_ballot_are_shown_as_pending(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tasks import eligibility as eligibility_tasks
-
-    monkeypatch.setattr(eligibility_tasks.verify_register_matches, "delay", lambda *args: None)
+def test_pending_match_and_ballot_are_shown_as_pending(client: FlaskClient, held_jobs: list) -> None:
     rnd = _register_round()
     project = rnd.projects[0]
     make_adult_register_entry(rnd, postcode="3512AB", house_number=9, birth_date=None)
@@ -101,7 +95,9 @@ def test_pending_match_and_ballot_are_shown_as_pending(
     assert "Je stem telt mee zodra de controle klaar is." in _text(receipt)
 
 
-def test_a_rejected_ballot_is_reported_on_the_results_page(app: Flask, client: FlaskClient) -> None:
+def test_a_rejected_ballot_is_reported_on_the_results_page(
+    app: Flask, client: FlaskClient, held_jobs: list
+) -> None:
     rnd = _register_round(level="person")
     with seeding(db.session):  # the kaders from the start
         rnd.min_age = 18

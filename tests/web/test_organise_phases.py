@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import scoped_session
 
 from app.extensions import db
-from app.models import AuditEvent, Phase, ProjectStatus, Result, Role, Round, User
+from app.models import AuditEvent, OutboxJob, Phase, ProjectStatus, Result, Role, Round, User
 from app.models.base import utcnow
 from tests.factories import login, make_project, make_round, make_user
 
@@ -24,21 +24,20 @@ def organiser(client: FlaskClient) -> User:
 
 @pytest.fixture
 def jobs(monkeypatch: pytest.MonkeyPatch, db_session: scoped_session) -> list[Any]:  # type: ignore[type-arg]
-    """Records commits and enqueued jobs in order, so a test can check a job is only sent after the commit."""
-    import tasks.counting
+    """Records commits and the jobs handed to the workers in order, so a test can check a job leaves only after
+    the commit that wrote its outbox row (the jobs are recorded, not run)."""
+    import tasks.relay
 
     log: list[Any] = []
     event.listen(db_session(), "after_commit", lambda session: log.append("commit"))
 
-    def recorder(name: str) -> Any:
-        def delay(*args: Any) -> None:
+    def record(job_ids: Any) -> None:
+        for job_id in job_ids:
+            job = db.session.get(OutboxJob, job_id)
             committed = db.session.query(AuditEvent).filter(AuditEvent.action.like("%.requested")).count()
-            log.append((name, args, committed))
+            log.append((job.name, tuple(job.args), committed))
 
-        return delay
-
-    monkeypatch.setattr(tasks.counting.tally_round, "delay", recorder("tally"))
-    monkeypatch.setattr(tasks.counting.publish_round, "delay", recorder("publish"))
+    monkeypatch.setattr(tasks.relay, "hand_over", record)
     return log
 
 
@@ -125,7 +124,7 @@ def test_count_button_enqueues_after_the_commit(
     jobs.clear()
     response = client.post(f"/organiseren/ronde/{rnd.id}/tellen")
     assert response.status_code == 302
-    assert jobs == ["commit", ("tally", (rnd.id,), 1)]
+    assert jobs == ["commit", ("wijkbudget.tally_round", (rnd.id,), 1)]
     assert (
         db.session.query(AuditEvent).filter_by(action="count.requested", actor_id=organiser.id).count() == 1
     )
@@ -141,7 +140,7 @@ def test_publish_button_enqueues_after_the_commit(
     )
     jobs.clear()
     assert client.post(f"/organiseren/ronde/{rnd.id}/publiceren").status_code == 302
-    assert jobs == ["commit", ("publish", (rnd.id, organiser.id), 1)]
+    assert jobs == ["commit", ("wijkbudget.publish_round", (rnd.id, organiser.id), 1)]
     assert db.session.query(AuditEvent).filter_by(action="publish.requested").count() == 1
 
 
@@ -160,19 +159,26 @@ def test_count_and_publish_only_when_closed(
     assert _phase(rnd) == phase.value
 
 
-def test_broker_down_is_a_message_not_a_500(
+def test_broker_down_is_no_error_and_the_job_waits_in_the_outbox(
     client: FlaskClient, organiser: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tasks.counting
+    import tasks.relay
 
-    def down(*args: Any) -> None:
+    def down(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(tasks.counting.tally_round, "delay", down)
+    monkeypatch.setattr(tasks.relay, "has_broker", lambda app: True)
+    monkeypatch.setattr(client.application.extensions["celery"], "send_task", down)
+    tasks.relay.reset_breaker()
     rnd = make_round(phase=Phase.CLOSED)
-    response = client.post(f"/organiseren/ronde/{rnd.id}/tellen", follow_redirects=True)
+    try:
+        response = client.post(f"/organiseren/ronde/{rnd.id}/tellen", follow_redirects=True)
+    finally:
+        tasks.relay.reset_breaker()
     assert response.status_code == 200
-    assert "Dit kon niet worden gestart" in response.get_data(as_text=True)
+    assert "De telling is gestart." in response.get_data(as_text=True)
+    job = db.session.query(OutboxJob).filter_by(name="wijkbudget.tally_round").one()
+    assert (job.state, job.args) == ("pending", [rnd.id])  # the sweep hands it over once Redis is back
 
 
 def test_round_page_shows_the_hidden_count_to_organisers(client: FlaskClient, organiser: User) -> None:

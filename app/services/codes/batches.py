@@ -42,9 +42,11 @@ from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.codes.letters import Letter, LetterPrinter, write_csv
 from app.services.errors import NotFound, RuleViolation
+from app.services.jobs import enqueue_job
 from app.services.rounds.wijken import require_organiser
 from app.services.voting.voter_keys import new_compact_voting_code, voting_code_hasher
 
+GENERATE_TASK = "wijkbudget.generate_codes"
 CHUNK_SIZE = 5000
 FILE_KINDS = ("pdf", "csv")
 
@@ -97,9 +99,9 @@ def entries_needing_letters(round_id: int) -> Any:
     return (RegisterEntry.round_id == round_id) & RegisterEntry.confidential.is_(False) & ~live
 
 
-def start_code_batch(actor: User | None, round_id: int) -> CodeBatch:
-    """Create a batch for every entry that still needs a letter; the caller enqueues `wijkbudget.generate_codes`
-    after this commit. `actor` None is the command line. Refused once voting opens, while another batch of the
+def start_code_batch(actor: User | None, round_id: int, *, in_background: bool = True) -> CodeBatch:
+    """Create a batch for every entry that still needs a letter; with `in_background` the job
+    `wijkbudget.generate_codes` makes it after this commit (else the caller does). `actor` None is the command line. Refused once voting opens, while another batch of the
     round is in progress, and when no entry needs a letter."""
     if actor is not None:
         require_organiser(actor)
@@ -129,6 +131,8 @@ def start_code_batch(actor: User | None, round_id: int) -> CodeBatch:
     record_event(
         actor, "codes.batch_started", round_id=rnd.id, subject=f"batch {batch.id}", details={"total": total}
     )
+    if in_background:
+        enqueue_job(GENERATE_TASK, batch.id, round_id=rnd.id)
     db.session.commit()
     return batch
 

@@ -43,6 +43,7 @@ from app.models.base import utcnow
 from app.postcodes import normalise_postcode
 from app.services.eligibility.open_rounds import old_enough
 from app.services.errors import RuleViolation
+from app.services.jobs import enqueue_job
 from app.services.proposals.submissions import visible_round
 from app.services.voting.voter_keys import voter_key_for_register_entry
 
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 LIVE = or_(
     RegisterMatch.status == MatchStatus.PENDING.value, RegisterMatch.status == MatchStatus.VERIFIED.value
 )
+
+
+VERIFY_TASK = "wijkbudget.verify_register_matches"
 
 
 class Rejection(enum.StrEnum):
@@ -78,7 +82,7 @@ def request_match(
     birth_date: date | None = None,
 ) -> RegisterMatch:
     """Store the actor's PENDING claim to the register entry at this address (see the module rules). One
-    transaction; the caller enqueues `wijkbudget.verify_register_matches` after it."""
+    transaction; the job `wijkbudget.verify_register_matches` checks it after the commit."""
     rnd = visible_round(round_id)
     _check_round_takes_claims(rnd)
     normalised, number = _checked_address(rnd, postcode, house_number, birth_date)
@@ -171,6 +175,7 @@ def _store_claim(actor: User, rnd: Round, entry: RegisterEntry) -> RegisterMatch
         if live_match(actor.id, rnd.id) is not None:
             raise RuleViolation(_l("Your account is already linked to an address in this round.")) from None
         raise _claimed_by_another(rnd) from None
+    enqueue_job(VERIFY_TASK, rnd.id, round_id=rnd.id)
     db.session.commit()
     return match
 
@@ -330,3 +335,11 @@ def rounds_with_pending_verification() -> list[int]:
     with_claims = select(RegisterMatch.round_id).where(RegisterMatch.status == MatchStatus.PENDING.value)
     with_ballots = select(Ballot.round_id).where(Ballot.status == BallotStatus.PENDING.value)
     return sorted(set(db.session.scalars(with_claims.union(with_ballots))))
+
+
+def verify_all_pending() -> list[int]:
+    """Verify every round with pending claims or ballots (the sweep's step); returns their ids."""
+    round_ids = rounds_with_pending_verification()
+    for round_id in round_ids:
+        verify_register_matches(round_id)
+    return round_ids

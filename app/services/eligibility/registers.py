@@ -46,9 +46,11 @@ from app.services.audit import record_event
 from app.services.eligibility.open_rounds import voting_start_date
 from app.services.eligibility.register_messages import reason_text
 from app.services.errors import NotFound, RuleViolation
+from app.services.jobs import enqueue_job
 from app.services.rounds.wijken import require_organiser
 
 REGISTER_TABLE: Table = RegisterEntry.__table__
+IMPORT_TASK = "wijkbudget.import_register"
 MAX_REGISTER_MB = 20
 MAX_REGISTER_CHARS = MAX_REGISTER_MB * 1024 * 1024
 CHUNK_SIZE = 10_000  # lines per transaction: 10 progress steps for 100,000 lines
@@ -97,12 +99,15 @@ def refuse_register_change(rnd: Round) -> None:
         )
 
 
-def start_register_import(actor: User | None, round_id: int, filename: str, text: str) -> RegisterImport:
+def start_register_import(
+    actor: User | None, round_id: int, filename: str, text: str, *, in_background: bool = True
+) -> RegisterImport:
     """Check the file's header and queue it for import (status QUEUED); audited as "register.upload".
 
     Refused (RegisterFileRefused, nothing stored) when the file is too large, is no usable CSV or has a name
     or BSN column; refused (RuleViolation) once voting opens or when the round uses no register.
-    The caller enqueues `wijkbudget.import_register` with the returned id after this commit.
+    With `in_background` the job `wijkbudget.import_register` does the import after this commit; without it
+    the caller imports (`process_register_import`, the command line).
     """
     if actor is not None:
         require_organiser(actor)
@@ -134,6 +139,8 @@ def start_register_import(actor: User | None, round_id: int, filename: str, text
         subject=f"register import {job.id}",
         details={"import_id": job.id, "filename": job.filename, "lines": job.total_lines},
     )
+    if in_background:
+        enqueue_job(IMPORT_TASK, job.id, round_id=rnd.id)
     db.session.commit()
     return job
 

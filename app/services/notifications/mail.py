@@ -1,6 +1,6 @@
 """Outgoing e-mail: recorded in the deciding transaction, sent by a job after the commit.
 
-`queue_email` only adds an `OutgoingEmail` row and parks the job `wijkbudget.send_email`; nothing goes out when
+`queue_email` only adds an `OutgoingEmail` row and its outbox job `wijkbudget.send_email`; nothing goes out when
 the transaction rolls back, and nothing is sent while a transaction (or a visitor) waits. `deliver` sends one
 queued message through Flask-Mailman (SMTP in production, files in `instance/outbox/` in the embedded default).
 """
@@ -14,17 +14,19 @@ from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EmailStatus, OutgoingEmail
+from app.models import EmailStatus, OutboxJob, OutboxState, OutgoingEmail
 from app.models.base import utcnow
-from app.services.after_commit import enqueue_after_commit
+from app.services.errors import TryAgainLater
+from app.services.jobs import enqueue_job
 
 SEND_TASK = "wijkbudget.send_email"
 MAX_ATTEMPTS = 5
 ERROR_MAX = 2000
 SUBJECT_MAX = 255
+STUCK_AFTER = timedelta(minutes=10)  # queued this long with no job left: the sweep queues a new one
 
 
-class TransientMailError(Exception):
+class TransientMailError(TryAgainLater):
     """Sending failed in a way that may pass (server down, 4xx answer); the message stays queued."""
 
 
@@ -36,7 +38,7 @@ def queue_email(to: str, subject: str, body: str, *, html: str | None = None) ->
     email = OutgoingEmail(to=to, subject=" ".join(subject.split())[:SUBJECT_MAX], body=body, html=html)
     db.session.add(email)
     db.session.flush()  # the id is the job's argument
-    enqueue_after_commit(SEND_TASK, email.id)
+    enqueue_job(SEND_TASK, email.id)
 
 
 def deliver(email_id: int) -> str:
@@ -85,6 +87,37 @@ def stale_queued_ids(older_than: timedelta, now: datetime | None = None, limit: 
             .limit(limit)
         )
     )
+
+
+def requeue_stuck_mail(older_than: timedelta = STUCK_AFTER, now: datetime | None = None) -> list[int]:
+    """The sweep's step: queued mail older than `older_than` with no live job to send it gets a new job
+    (e.g. its job gave up on database trouble while the message itself stayed queued); returns those ids."""
+    stale = stale_queued_ids(older_than, now)
+    if not stale:
+        return []
+    live = {
+        args[0]
+        for args in db.session.scalars(
+            select(OutboxJob.args).where(
+                OutboxJob.name == SEND_TASK,
+                OutboxJob.state.in_(
+                    (OutboxState.PENDING.value, OutboxState.PUBLISHED.value, OutboxState.RUNNING.value)
+                ),
+            )
+        )
+        if args
+    }
+    stuck = [email_id for email_id in stale if email_id not in live]
+    for email_id in stuck:
+        enqueue_job(SEND_TASK, email_id)
+    db.session.commit()
+    return stuck
+
+
+def failure_of(email_id: int) -> str:
+    """What went wrong with a message, as the mail server said it."""
+    error = db.session.scalar(select(OutgoingEmail.last_error).where(OutgoingEmail.id == email_id))
+    return error or "not sent"
 
 
 def _status_of(email_id: int) -> str:

@@ -98,3 +98,14 @@ def rounds_with_untold_subscribers() -> list[int]:
             .order_by(Round.id)
         )
     )
+
+
+def notify_untold_rounds() -> list[int]:
+    """The sweep's step: tell the subscribers of every published round nobody told yet; returns those rounds.
+
+    Normally the job publication asked for has done this; this catches a round whose job gave up.
+    """
+    round_ids = rounds_with_untold_subscribers()
+    for round_id in round_ids:
+        notify_subscribers(round_id)
+    return round_ids

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Phase, Result, Round
 from app.models.base import utcnow
-from app.services.after_commit import enqueue_after_commit
 from app.services.audit import record_event
 from app.services.commitments.promises import create_commitments
 from app.services.errors import NotFound, RuleViolation
+from app.services.jobs import enqueue_job
 from app.services.notifications.result_subscriptions import NOTIFY_TASK
 from app.services.results.counting import count_round, lock_round, organiser_or_system, refuse, result_of
 from app.services.results.record import write_record
@@ -56,7 +56,7 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
         subject=rnd.title,
         details={"result_id": result.id, "selected_project_ids": list(result.selected_project_ids)},
     )
-    enqueue_after_commit(NOTIFY_TASK, rnd.id)
+    enqueue_job(NOTIFY_TASK, rnd.id, round_id=rnd.id)
     write_record(rnd, result)  # the downloadable election record, in this same transaction
     db.session.commit()
     return result

@@ -38,12 +38,15 @@ from app.models.base import utcnow
 from app.models.round import PHASE_ORDER
 from app.services.audit import record_event
 from app.services.errors import NotFound, RuleViolation
+from app.services.jobs import enqueue_job
 from app.services.paper import paper_ballots
 from app.services.rounds.wijken import require_organiser
 
 log = logging.getLogger(__name__)
 
 # The date on which each phase starts by the calendar. PUBLISHED has none here: it needs the count.
+COUNT_TASK = "wijkbudget.tally_round"
+PUBLISH_TASK = "wijkbudget.publish_round"
 PHASE_START = {
     Phase.PROPOSALS: "proposals_open_at",
     Phase.REVIEW: "review_open_at",
@@ -235,25 +238,27 @@ def _draw_lot(rnd: Round, actor: User | None) -> None:
 def request_count(actor: User, round_id: int) -> Round:
     """Record that an organiser asked for the count (audit "count.requested"); only in CLOSED.
 
-    The caller enqueues `tasks.counting.tally_round` after this commit.
+    The job `wijkbudget.tally_round` counts after this commit.
     """
-    return _request(actor, round_id, "count.requested")
+    return _request(actor, round_id, "count.requested", COUNT_TASK)
 
 
 def request_publication(actor: User, round_id: int) -> Round:
     """Record that an organiser asked to publish (audit "publish.requested"); only in CLOSED.
 
-    The caller enqueues `tasks.counting.publish_round` after this commit.
+    The job `wijkbudget.publish_round` counts if needed and publishes after this commit.
     """
-    return _request(actor, round_id, "publish.requested")
+    return _request(actor, round_id, "publish.requested", PUBLISH_TASK)
 
 
-def _request(actor: User, round_id: int, action: str) -> Round:
+def _request(actor: User, round_id: int, action: str, task: str) -> Round:
     require_organiser(actor)
     rnd = _lock(round_id)
     if rnd.phase_enum is not Phase.CLOSED:
         raise RuleViolation(_l("Counting and publishing are only possible after voting has closed."))
     record_event(actor, action, round_id=rnd.id, subject=_subject(rnd))
+    args = (rnd.id,) if task == COUNT_TASK else (rnd.id, actor.id)
+    enqueue_job(task, *args, round_id=rnd.id)
     db.session.commit()
     return rnd
 

@@ -86,16 +86,8 @@ def overview(round_id: int):  # type: ignore[no-untyped-def]
 def start_batch(round_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    batch = code_batches.start_code_batch(current_user, round_id)
-    from tasks import codes as code_tasks  # after the commit above
-
-    try:
-        code_tasks.generate_codes.delay(batch.id)
-    except Exception:
-        current_app.logger.exception("could not enqueue batch %s", batch.id)
-        flash(_("The job could not be started. Please try again in a few minutes."), "error")
-    else:
-        flash(_("The letters are being made. Refresh this page to see the progress."), "success")
+    code_batches.start_code_batch(current_user, round_id)
+    flash(_("The letters are being made. Refresh this page to see the progress."), "success")
     return redirect(url_for(".overview", round_id=round_id))
 
 

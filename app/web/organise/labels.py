@@ -26,6 +26,24 @@ PENDING_ACTIONS = {
     "publish": _l("Counted: check the count and publish the result."),
 }
 
+JOB_NAMES = {
+    "wijkbudget.send_email": _l("Send an e-mail"),
+    "wijkbudget.notify_results_published": _l("Tell subscribers the result is out"),
+    "wijkbudget.import_register": _l("Import the register of residents"),
+    "wijkbudget.generate_codes": _l("Make letter codes and letters"),
+    "wijkbudget.tally_round": _l("Count the votes"),
+    "wijkbudget.publish_round": _l("Publish the result"),
+    "wijkbudget.verify_register_matches": _l("Check addresses against the register"),
+}
+
+JOB_STATES = {
+    "pending": _l("Waiting"),
+    "published": _l("Waiting for a worker"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+}
+
 AUDIT_ACTIONS = {
     "wijk.created": _l("Neighbourhood created"),
     "wijk.updated": _l("Neighbourhood changed"),
@@ -82,4 +100,14 @@ def label_helpers() -> dict[str, Any]:
         "phase_name": phase_name,
         "pending_action_text": lambda code: PENDING_ACTIONS.get(code, code),
         "audit_action_text": lambda code: AUDIT_ACTIONS.get(code, code),
+        "job_name": job_name,
+        "job_state": job_state,
     }
+
+
+def job_name(name: str) -> Any:
+    return JOB_NAMES.get(name, name)
+
+
+def job_state(state: str) -> Any:
+    return JOB_STATES.get(state, state)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -61,14 +61,6 @@ def _start_import(rnd: Round, form: RegisterUploadForm) -> tuple[RegisterImport 
     except RuleViolation as refused:
         add_error(form, "file", refused.message)
         return None, 400 if isinstance(refused, registers.RegisterFileRefused) else 409
-    # Only now, after the commit above, may the worker see the upload.
-    from tasks import registers as register_tasks
-
-    try:
-        register_tasks.import_register.delay(job.id)
-    except Exception:
-        current_app.logger.exception("could not enqueue register import %s", job.id)
-        flash(_("The import could not be started. Please try again in a few minutes."), "error")
     return job, 302
 
 

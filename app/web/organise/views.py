@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AuditEvent, Result, Role, Round, User, Wijk
-from app.services import audit
+from app.services import audit, jobs
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.rounds import amendments, phases, wijken
 from app.services.rounds import kaders as rounds
@@ -36,7 +36,13 @@ def index():  # type: ignore[no-untyped-def]
     actions = {
         rnd.id: phases.pending_actions(rnd, results.get(rnd.id)) for w in all_wijken for rnd in w.rounds
     }
-    return render_template("organise/index.html", wijken=all_wijken, actions=actions, phases=phases)
+    return render_template(
+        "organise/index.html",
+        wijken=all_wijken,
+        actions=actions,
+        phases=phases,
+        jobs=jobs.jobs_needing_attention(),
+    )
 
 
 # --- wijken -------------------------------------------------------------------------------------------
@@ -175,6 +181,7 @@ def round_detail(round_id: int):  # type: ignore[no-untyped-def]
         phases=phases,
         form=ConfirmForm(),
         amendments=amendments.amendments_of(rnd.id),
+        jobs=jobs.jobs_needing_attention(rnd.id),
     )
 
 
@@ -226,10 +233,9 @@ def round_count(round_id: int):  # type: ignore[no-untyped-def]
         phases.request_count(current_user, rnd.id)
     except RuleViolation as exc:
         return render_template("organise/refused.html", round=rnd, message=exc.message), 409
-    # Only now, after the commit above, may the worker see the request.
-    from tasks import counting as counting_tasks
-
-    _enqueue(lambda: counting_tasks.tally_round.delay(rnd.id), _("The count has started."))
+    flash(
+        _("The count has started.") + " " + _("Refresh this page in a moment to see the outcome."), "success"
+    )
     return redirect(url_for(".round_detail", round_id=round_id))
 
 
@@ -244,22 +250,11 @@ def round_publish(round_id: int):  # type: ignore[no-untyped-def]
         phases.request_publication(current_user, rnd.id)
     except RuleViolation as exc:
         return render_template("organise/refused.html", round=rnd, message=exc.message), 409
-    from tasks import counting as counting_tasks
-
-    actor_id = current_user.id
-    _enqueue(lambda: counting_tasks.publish_round.delay(rnd.id, actor_id), _("Publication has started."))
+    flash(
+        _("Publication has started.") + " " + _("Refresh this page in a moment to see the outcome."),
+        "success",
+    )
     return redirect(url_for(".round_detail", round_id=round_id))
-
-
-def _enqueue(send: Any, started: str) -> None:
-    """Hand a job to the workers; a broker that is down gives a message, not a 500."""
-    try:
-        send()
-    except Exception:
-        current_app.logger.exception("could not enqueue a counting job")
-        flash(_("The job could not be started. Please try again in a few minutes."), "error")
-    else:
-        flash(started + " " + _("Refresh this page in a moment to see the outcome."), "success")
 
 
 @bp.route("/ronde/<int:round_id>/logboek")

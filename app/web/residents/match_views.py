@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -35,7 +35,6 @@ def register_match(round_id: int):  # type: ignore[no-untyped-def]
     except RuleViolation as refused:
         getattr(form, refused.field or "postcode").errors.append(refused.message)
         return round_page_response(rnd, match_form=form, status=400)
-    _start_verification(rnd.id)
     db.session.refresh(match)
     if match.status == MatchStatus.VERIFIED.value:
         flash(_("Your account is linked to the voter register. You can vote."), "success")
@@ -47,14 +46,3 @@ def register_match(round_id: int):  # type: ignore[no-untyped-def]
     else:
         flash(_("Your address could not be confirmed. Below you can read why."), "error")
     return redirect(url_for("residents.round_page", round_id=rnd.id) + "#register-match")
-
-
-def _start_verification(round_id: int) -> None:
-    """Enqueue the check after the commit (it runs at once when tasks run in-process). If the broker is down
-    the claim stays pending and the beat picks it up, so the resident gets no error."""
-    from tasks import eligibility as eligibility_tasks
-
-    try:
-        eligibility_tasks.verify_register_matches.delay(round_id)
-    except Exception:
-        current_app.logger.exception("could not enqueue the register match check of round %s", round_id)

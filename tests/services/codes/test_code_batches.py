@@ -62,7 +62,7 @@ def test_a_batch_gives_every_entry_without_a_live_code_one_letter(db_session, or
     make_register_entry(rnd, confidential=True)  # gets a code only at the desk
     give_code(entries[0])  # already has a live code: no second letter
 
-    batch = code_batches.start_code_batch(organiser, rnd.id)
+    batch = code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     assert batch.total == 11
     outcome = code_batches.generate_codes(batch.id)
 
@@ -82,7 +82,7 @@ def test_each_letter_names_the_address_key_and_round_in_both_languages(db_sessio
     make_register_entry(
         rnd, reference="GEM-0042", postcode="3512AB", house_number=7, house_number_addition="bis"
     )
-    batch = code_batches.start_code_batch(organiser, rnd.id)
+    batch = code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     code_batches.generate_codes(batch.id)
 
     page = PdfReader(code_batches.batch_file(batch.id, "pdf")).pages[0].extract_text()
@@ -102,7 +102,7 @@ def test_no_plain_code_reaches_the_database_or_the_logs(db_session, organiser, l
     for _ in range(20):
         make_register_entry(rnd)
     caplog.set_level(logging.DEBUG)
-    batch = code_batches.start_code_batch(organiser, rnd.id)
+    batch = code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     code_batches.generate_codes(batch.id)
     codes = _codes_in_csv(code_batches.batch_file(batch.id, "csv"))
     assert len(codes) == 20
@@ -122,7 +122,7 @@ def test_no_plain_code_reaches_the_database_or_the_logs(db_session, organiser, l
 def test_files_are_private(db_session, organiser, letters_dir):
     rnd = make_letter_code_round()
     make_register_entry(rnd)
-    batch = code_batches.start_code_batch(organiser, rnd.id)
+    batch = code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     code_batches.generate_codes(batch.id)
     folder = code_batches.batch_folder(batch.id)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -134,7 +134,7 @@ def test_running_generation_again_keeps_one_set_of_codes(db_session, organiser, 
     rnd = make_letter_code_round()
     for _ in range(5):
         make_register_entry(rnd)
-    batch = code_batches.start_code_batch(organiser, rnd.id)
+    batch = code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     # An earlier attempt died half-way: its codes were committed but never handed over.
     batch.status = "running"
     db.session.commit()
@@ -165,7 +165,7 @@ def test_batches_only_for_letter_code_rounds_before_voting(db_session, organiser
     rnd = make_round(phase=phase, **kaders)
     make_register_entry(rnd)
     with pytest.raises(RuleViolation, match=message):
-        code_batches.start_code_batch(organiser, rnd.id)
+        code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     assert db.session.scalar(select(CodeBatch.id).where(CodeBatch.round_id == rnd.id)) is None
 
 
@@ -173,16 +173,16 @@ def test_one_batch_at_a_time_and_only_organisers(db_session, organiser):
     rnd = make_letter_code_round()
     make_register_entry(rnd)
     with pytest.raises(NotAllowed):
-        code_batches.start_code_batch(make_user(Role.RESIDENT), rnd.id)
-    code_batches.start_code_batch(organiser, rnd.id)
+        code_batches.start_code_batch(make_user(Role.RESIDENT), rnd.id, in_background=False)
+    code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     with pytest.raises(RuleViolation, match="worden al gemaakt"):
-        code_batches.start_code_batch(organiser, rnd.id)
+        code_batches.start_code_batch(organiser, rnd.id, in_background=False)
 
 
 def test_voting_opening_before_generation_fails_the_batch_visibly(db_session, organiser, letters_dir):
     rnd = make_letter_code_round()
     make_register_entry(rnd)
-    batch = code_batches.start_code_batch(organiser, rnd.id)
+    batch = code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     rnd.phase = Phase.VOTING.value
     db.session.commit()
     with pytest.raises(RuleViolation):
@@ -195,7 +195,7 @@ def test_voting_opening_before_generation_fails_the_batch_visibly(db_session, or
 def test_each_file_is_handed_over_once_then_deleted(db_session, organiser, letters_dir):
     rnd = make_letter_code_round()
     make_register_entry(rnd)
-    batch = code_batches.start_code_batch(organiser, rnd.id)
+    batch = code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     code_batches.generate_codes(batch.id)
 
     path = code_batches.take_batch_file(organiser, batch.id, "pdf")
@@ -219,7 +219,7 @@ def test_each_file_is_handed_over_once_then_deleted(db_session, organiser, lette
 def test_codes_are_active_letter_codes(db_session, organiser, letters_dir):
     rnd = make_letter_code_round()
     make_register_entry(rnd)
-    batch = code_batches.start_code_batch(organiser, rnd.id)
+    batch = code_batches.start_code_batch(organiser, rnd.id, in_background=False)
     code_batches.generate_codes(batch.id)
     code = db.session.scalars(select(VotingCode).where(VotingCode.batch_id == batch.id)).one()
     assert (code.status, code.issued_via) == (CodeStatus.ACTIVE.value, "letter")

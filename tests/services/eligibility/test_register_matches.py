@@ -37,6 +37,9 @@ from app.services.voting.voter_keys import voter_key_for_register_entry
 from tests.factories import make_adult_register_entry, make_project, make_round, make_user
 from tests.results_data import service_context
 
+# The verification job is held: these tests decide when the check runs (its task is tested in tests/tasks).
+pytestmark = pytest.mark.usefixtures("held_jobs")
+
 
 @pytest.fixture
 def ctx(app: Flask, db_session: object) -> Iterator[None]:

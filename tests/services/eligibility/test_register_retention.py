@@ -108,9 +108,12 @@ def test_the_beat_task_takes_now_as_iso_text(ctx: None) -> None:
     assert purge_task((NOW + timedelta(days=31)).isoformat()) == [due.id]
 
 
-def test_the_beat_schedule_runs_the_purge(app: Flask) -> None:
-    tasks = {entry["task"] for entry in app.config["CELERY"]["beat_schedule"].values()}
-    assert "wijkbudget.purge_registers" in tasks
+def test_the_minute_sweep_runs_the_purge(ctx: None) -> None:
+    from tasks.sweep import sweep_due_work
+
+    due = published_round(days_ago=100)
+    assert sweep_due_work()["registers_purged"] == 1
+    assert db.session.query(RegisterEntry).filter_by(round_id=due.id).count() == 0
 
 
 def test_letters_never_downloaded_are_deleted_with_the_register(ctx: None) -> None:

@@ -56,7 +56,7 @@ def lines(n: int, start: int = 1) -> str:
 
 
 def import_text(rnd: Round, text: str, **options: Any) -> RegisterImport:
-    job = start_register_import(make_user(Role.ORGANISER), rnd.id, "register.csv", text)
+    job = start_register_import(make_user(Role.ORGANISER), rnd.id, "register.csv", text, in_background=False)
     return process_register_import(job.id, **options)
 
 
@@ -70,7 +70,7 @@ def references(rnd: Round) -> list[str]:
 def test_start_queues_the_file_and_counts_its_lines(ctx: None) -> None:
     rnd = register_round()
     organiser = make_user(Role.ORGANISER)
-    job = start_register_import(organiser, rnd.id, "wijk.csv", HEADER + lines(3) + "\n")
+    job = start_register_import(organiser, rnd.id, "wijk.csv", HEADER + lines(3) + "\n", in_background=False)
     assert (job.status, job.total_lines, job.processed_lines, job.uploaded_by_id) == (
         "queued",
         3,
@@ -85,7 +85,9 @@ def test_start_queues_the_file_and_counts_its_lines(ctx: None) -> None:
 def test_only_organisers_import(ctx: None) -> None:
     rnd = register_round()
     with pytest.raises(NotAllowed):
-        start_register_import(make_user(Role.PROFESSIONAL), rnd.id, "r.csv", HEADER + lines(1))
+        start_register_import(
+            make_user(Role.PROFESSIONAL), rnd.id, "r.csv", HEADER + lines(1), in_background=False
+        )
     assert db.session.query(RegisterImport).count() == 0
 
 
@@ -101,7 +103,7 @@ def test_only_organisers_import(ctx: None) -> None:
 def test_an_unusable_file_is_refused_and_nothing_stored(ctx: None, text: str, code: str) -> None:
     rnd = register_round()
     with pytest.raises(RegisterFileRefused) as exc:
-        start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", text)
+        start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", text, in_background=False)
     assert exc.value.code == code
     assert db.session.query(RegisterImport).count() == 0
     assert db.session.query(AuditEvent).count() == 0
@@ -111,7 +113,11 @@ def test_names_are_refused_with_a_clear_message(ctx: None) -> None:
     rnd = register_round()
     with pytest.raises(RegisterFileRefused) as exc:
         start_register_import(
-            make_user(Role.ORGANISER), rnd.id, "r.csv", "referentie;Voornaam;postcode;huisnummer\n"
+            make_user(Role.ORGANISER),
+            rnd.id,
+            "r.csv",
+            "referentie;Voornaam;postcode;huisnummer\n",
+            in_background=False,
         )
     assert "Voornaam" in str(exc.value.message) and "namen" in str(exc.value.message)
 
@@ -120,7 +126,11 @@ def test_a_person_register_for_register_match_needs_the_birth_date_column(ctx: N
     rnd = register_round(eligibility=Eligibility.REGISTER_MATCH.value)
     with pytest.raises(RegisterFileRefused) as exc:
         start_register_import(
-            make_user(Role.ORGANISER), rnd.id, "r.csv", "referentie;postcode;huisnummer\nR1;1234AB;1\n"
+            make_user(Role.ORGANISER),
+            rnd.id,
+            "r.csv",
+            "referentie;postcode;huisnummer\nR1;1234AB;1\n",
+            in_background=False,
         )
     assert exc.value.code == "birth_date_column_missing"
 
@@ -128,14 +138,18 @@ def test_a_person_register_for_register_match_needs_the_birth_date_column(ctx: N
 def test_a_too_large_file_is_refused(ctx: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registers, "MAX_REGISTER_CHARS", 100)
     with pytest.raises(RegisterFileRefused) as exc:
-        start_register_import(make_user(Role.ORGANISER), register_round().id, "r.csv", HEADER + lines(5))
+        start_register_import(
+            make_user(Role.ORGANISER), register_round().id, "r.csv", HEADER + lines(5), in_background=False
+        )
     assert exc.value.code == "too_large"
 
 
 def test_an_open_round_has_no_register(ctx: None) -> None:
     rnd = register_round(eligibility=Eligibility.OPEN.value)
     with pytest.raises(RuleViolation) as exc:
-        start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(1))
+        start_register_import(
+            make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(1), in_background=False
+        )
     assert "geen register" in str(exc.value.message)
 
 
@@ -143,7 +157,9 @@ def test_an_open_round_has_no_register(ctx: None) -> None:
 def test_no_import_once_voting_opens(ctx: None, phase: Phase) -> None:
     rnd = register_round(phase=phase)
     with pytest.raises(RuleViolation) as exc:
-        start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(1))
+        start_register_import(
+            make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(1), in_background=False
+        )
     assert "ligt het register van deze ronde vast" in str(exc.value.message)
     assert db.session.query(RegisterImport).count() == 0
 
@@ -219,7 +235,9 @@ def test_a_finished_import_is_not_run_again(ctx: None) -> None:
 
 def test_a_crashed_run_resumes_without_duplicates(ctx: None, monkeypatch: pytest.MonkeyPatch) -> None:
     rnd = register_round()
-    job = start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(30))
+    job = start_register_import(
+        make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(30), in_background=False
+    )
     real_check = registers._check_chunk
     calls = {"n": 0}
 
@@ -245,7 +263,9 @@ def test_a_crashed_run_resumes_without_duplicates(ctx: None, monkeypatch: pytest
 
 def test_an_import_stops_when_voting_has_opened_meanwhile(ctx: None) -> None:
     rnd = register_round()
-    job = start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(3))
+    job = start_register_import(
+        make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(3), in_background=False
+    )
     rnd.phase = Phase.VOTING.value
     db.session.commit()
     stopped = process_register_import(job.id)
@@ -295,7 +315,9 @@ def test_clearing_deletes_entries_codes_and_matches_and_stops_running_imports(ct
     db.session.add(VotingCode(round_id=rnd.id, register_entry_id=entry.id, code_hash="h" * 64))
     db.session.add(RegisterMatch(round_id=rnd.id, user_id=make_user().id, register_entry_id=entry.id))
     db.session.commit()
-    waiting = start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(2, start=10))
+    waiting = start_register_import(
+        make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(2, start=10), in_background=False
+    )
 
     assert clear_register(make_user(Role.ORGANISER), rnd.id) == 3
     for model in (RegisterEntry, VotingCode, RegisterMatch):
@@ -341,7 +363,9 @@ def test_the_register_fixes_the_kaders_it_was_checked_against(ctx: None, name: s
 def test_progress_is_committed_per_chunk(app: Flask, committed_db: None) -> None:
     with app.test_request_context():
         rnd = register_round()
-        job = start_register_import(make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(30))
+        job = start_register_import(
+            make_user(Role.ORGANISER), rnd.id, "r.csv", HEADER + lines(30), in_background=False
+        )
         other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
         seen: list[tuple[int, int]] = []
 

@@ -222,7 +222,7 @@ def test_a_failing_round_does_not_hold_back_the_others(ctx: None, monkeypatch: p
 # --- count and publication requests, pending actions --------------------------------------------------
 
 
-def test_count_and_publication_requests_only_after_voting_closed(ctx: None) -> None:
+def test_count_and_publication_requests_only_after_voting_closed(ctx: None, held_jobs: list) -> None:
     organiser = make_user(Role.ORGANISER)
     voting = _round(Phase.VOTING)
     for request in (phases.request_count, phases.request_publication):
@@ -233,6 +233,10 @@ def test_count_and_publication_requests_only_after_voting_closed(ctx: None) -> N
     phases.request_count(organiser, closed.id)
     phases.request_publication(organiser, closed.id)
     assert _actions(closed) == ["count.requested", "publish.requested"]
+    assert held_jobs == [
+        ("wijkbudget.tally_round", [closed.id]),
+        ("wijkbudget.publish_round", [closed.id, organiser.id]),
+    ]
 
 
 def test_pending_actions(ctx: None) -> None:
