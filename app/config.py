@@ -54,6 +54,10 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        # How often the due-work sweep runs (beat, and `wijkbudget run` without a broker), and a factor on every
+        # job's pause between retries (fault drills shorten both).
+        self.SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
+        self.JOB_BACKOFF_SCALE = float(os.environ.get("JOB_BACKOFF_SCALE", "1"))
         self.CELERY = {
             "broker_url": self.REDIS_URL or "memory://",
             # Without a broker the embedded default runs every job in-process, from the outbox table.
@@ -66,11 +70,13 @@ class Config:
             "task_ignore_result": True,
             # A broker that is down must cost a request one short timeout, not a blocked worker: the relay
             # publishes without retrying and leaves the outbox row for the sweep.
-            "broker_transport_options": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "broker_transport_options": {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0},
             "broker_connection_timeout": 2,
             "broker_connection_retry_on_startup": True,  # a worker started before Redis waits for it
             "worker_prefetch_multiplier": 1,  # long jobs: a waiting job is not held by a busy worker
-            "beat_schedule": {"sweep-due-work": {"task": "wijkbudget.sweep", "schedule": 60.0}},
+            "beat_schedule": {
+                "sweep-due-work": {"task": "wijkbudget.sweep", "schedule": self.SWEEP_INTERVAL_SECONDS}
+            },
         }
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         # A winner's delivery is planned this many months after publication until an organiser sets a date.

@@ -88,7 +88,8 @@ class JobTask(Task):  # type: ignore[misc]
         return result
 
     def _retry_later(self, job_id: int, attempts: int, exc: BaseException) -> None:
-        pause = backoff(attempts, self.backoff_base, self.backoff_cap)
+        scale = float(self.app.flask_app.config.get("JOB_BACKOFF_SCALE", 1.0))
+        pause = backoff(attempts, self.backoff_base, self.backoff_cap) * scale
         jobs.postpone_job(job_id, pause, describe(exc))
         log.warning("job %s (%s) will be retried in %s: %s", job_id, self.name, pause, describe(exc))
         from tasks.relay import hand_over_later  # the relay imports this module

@@ -21,6 +21,7 @@ def run_command(ctx: click.Context, **options: object) -> None:
     app = ctx.ensure_object(ScriptInfo).load_app()
     reloading = bool(options.get("reload")) and not is_running_from_reloader()
     if not has_broker(app) and not reloading:  # with the reloader, only its child process serves and sweeps
-        start_in_process_sweeper(app)
-        click.echo(" * Sweeping for due work every minute in this process (no broker configured)")
+        interval = float(app.config["SWEEP_INTERVAL_SECONDS"])
+        start_in_process_sweeper(app, interval)
+        click.echo(f" * Sweeping for due work every {interval:g} s in this process (no broker configured)")
     ctx.invoke(flask_run_command, **options)
