@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.counting.ballots import BallotKind, BallotRules
 from app.extensions import db
-from app.models import BallotType, Buurt, Project, ProjectStatus, RegisterEntry, Round
+from app.models import BallotType, Project, ProjectStatus, RegisterEntry, Round
 
 WIJK_PART: Final = "wijk"
 # The kind the counting core validates and counts, per ballot type of the kaders.
@@ -62,7 +62,7 @@ class RoundPart:
 def round_parts(rnd: Round) -> list[RoundPart]:
     """The round's parts: the wijk's first, then each buurt with its own budget (by name)."""
     budgets = {b.buurt_id: b.budget_cents for b in rnd.buurt_budgets}
-    buurten = {b.id: b.name for b in db.session.scalars(select(Buurt).where(Buurt.id.in_(budgets)))}
+    buurten = {b.buurt_id: b.buurt.name for b in rnd.buurt_budgets}
     parts = {WIJK_PART: RoundPart(WIJK_PART, rnd.wijk.name, rnd.budget_cents, None)}
     for buurt_id in sorted(budgets, key=lambda b: (buurten.get(b, ""), b)):
         key = buurt_part(buurt_id)
