@@ -112,7 +112,10 @@ def test_ranked_ballot_works_without_javascript(client: FlaskClient) -> None:
             },
         )
     )
-    assert "Je gaf plaats 1 aan meer dan één project" in bad and "Kies hoogstens 2 projecten; je koos er 3." in bad
+    assert (
+        "Je gaf plaats 1 aan meer dan één project" in bad
+        and "Kies hoogstens 2 projecten; je koos er 3." in bad
+    )
     assert db.session.query(Ballot).count() == 0
     ok = client.post(
         f"/ronde/{rnd.id}/stemmen",

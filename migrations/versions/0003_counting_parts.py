@@ -1,8 +1,8 @@
 """Counting the way municipalities do: caps and buurt budgets in the kaders, points and ranked ballots, a
 threshold, the leftover step, and results and records per part of the ballot.
 
-Revision ID: 0002_counting_parts
-Revises: 0001
+Revision ID: 0003_counting_parts
+Revises: 0002_outbox
 Create Date: 2026-12-08 00:10:50.924218
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0002_counting_parts"
-down_revision = "0001"
+revision = "0003_counting_parts"
+down_revision = "0002_outbox"
 branch_labels = None
 depends_on = None
 
