@@ -7,7 +7,16 @@ from sqlalchemy import func, select
 
 from app.demo.seed import LETTER_ROUND_REGISTER, LETTER_ROUND_VOTERS, seed_demo
 from app.extensions import db
-from app.models import Ballot, BallotChannel, Commitment, ElectionRecord, RegisterEntry
+from app.models import (
+    Ballot,
+    BallotChannel,
+    BallotChoice,
+    Commitment,
+    ElectionRecord,
+    RegisterEntry,
+    Result,
+    Round,
+)
 from app.services.codes.code_votes import cast_code_ballot, identify_code_voter
 
 
@@ -33,3 +42,26 @@ def test_the_demo_shows_a_published_round_a_voting_round_and_a_letter_code_round
         project_id = next(p.id for p in voter.round.projects if p.on_ballot)
         ballot, created = cast_code_ballot(code, postcode, [project_id])
         assert created and ballot.channel == BallotChannel.ONLINE_CODE.value
+
+
+def test_the_demo_shows_caps_with_partial_funding_and_a_points_round(app: Flask, db_session: object) -> None:
+    with app.test_request_context():
+        seeded = seed_demo()
+        published = db.session.get(Round, seeded["published_round"])
+        assert published is not None and [c.category for c in published.caps] == ["Ontmoeten"]
+        result = db.session.scalars(select(Result).where(Result.round_id == published.id)).one()
+        codes = {row["explanation"]["code"] for row in result.project_results}
+        assert {"category_cap", "partially_funded"} <= codes
+        [part] = result.parts
+        partial = part["leftover"]["partial"]
+        assert partial is not None and 0 < partial["amount_cents"] < partial["cost_cents"]
+        budgets = dict(db.session.execute(select(Commitment.project_id, Commitment.budget_cents)).all())
+        assert budgets[partial["project_id"]] == partial["amount_cents"]
+
+        points = db.session.get(Round, seeded["points_round"])
+        assert points is not None and points.ballot_type == "points" and points.phase == "voting"
+        assert [b.buurt.name for b in points.buurt_budgets] == ["Lombok-West"]
+        given = db.session.scalars(
+            select(BallotChoice.points).where(BallotChoice.round_id == points.id)
+        ).all()
+        assert given and all(1 <= p <= points.points_per_project for p in given)

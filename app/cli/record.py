@@ -25,14 +25,16 @@ CHECKSUM_FILE = "SHA256SUMS"
 )
 @with_appcontext
 def record_command(round_id: int, out_dir: Path) -> None:
-    """Write the election record of published round ROUND_ID: the .pb, the CSV, the JSON record and a
-    SHA256SUMS file that `sha256sum -c SHA256SUMS` checks. Refuses a round that is not published."""
+    """Write the election record of published round ROUND_ID: the .pb (one per part of the ballot), the CSV,
+    the JSON record and a SHA256SUMS file that `sha256sum -c SHA256SUMS` checks. Refuses a round that is not
+    published."""
     try:
         record = published_record(round_id)
     except RuleViolation as refused:
         raise click.ClickException(f"round {round_id}: {refused.message}") from None
     names = file_names(round_id)
     texts = {names["json"]: record.record_json, names["pb"]: record.pb_text, names["csv"]: record.csv_text}
+    texts.update(record.part_pb_texts or {})  # the .pb of each buurt part of the ballot
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         (out_dir / name).write_bytes(text.encode("utf-8"))

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from app.counting import RULES, TIE_BREAKS, PabulibError, TieBreakError, UnknownRuleError
-from app.counting.tally import render_table, run_tally, split_ids
+from app.counting.tally import LEFTOVER_CHOICES, render_table, run_tally, split_ids
 
 
 @click.command("tally")
@@ -40,6 +40,14 @@ from app.counting.tally import render_table, run_tally, split_ids
     "Default: the file's META tie_break_lot, if any.",
 )
 @click.option(
+    "--leftover",
+    type=click.Choice(LEFTOVER_CHOICES),
+    default=None,
+    help="What to do with the money the rule leaves: fund_fitting = more projects that fit, by score, "
+    "without the caps; partial = the best project not funded gets what is left; return / next_round / none "
+    "= nothing more is funded. Default: the file's META leftover_budget, if any.",
+)
+@click.option(
     "--lang", type=click.Choice(("en", "nl")), default="en", show_default=True, help="Table language."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
@@ -49,15 +57,20 @@ def tally_command(
     min_score: str | None,
     tie_break: str | None,
     lot_order: str | None,
+    leftover: str | None,
     lang: str,
     as_json: bool,
 ) -> None:
     """Count FILE.pb (pabulib format) and show who wins and why."""
     lot = split_ids(lot_order) if lot_order else None
     try:
-        run = run_tally(file, rule=rule, min_score=min_score, tie_break=tie_break, lot_order=lot)
+        run = run_tally(
+            file, rule=rule, min_score=min_score, tie_break=tie_break, lot_order=lot, leftover=leftover
+        )
     except (PabulibError, UnknownRuleError, TieBreakError, ValueError) as error:
         raise click.ClickException(str(error)) from None
+    for warning in run.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps(run.to_dict(), ensure_ascii=False))
     else:

@@ -55,12 +55,14 @@ class BallotProblem:
     ``limit``; ``points_total``/``points_too_few``: ``total``, ``limit``; ``ranking_too_long``: ``length``,
     ``limit``; ``duplicate``: ``times``; ``points_missing``: ``choices`` (how many projects were named
     without points); ``points_invalid``: ``points`` (the bad value, or for a non-cumulative ballot how many
-    points were given); ``unknown_project``: none (see ``project_id``).
+    points were given); ``unknown_project``: none (see ``project_id``).  ``part`` is the key of the ballot
+    part the problem belongs to (:mod:`app.counting.ballot_parts`), ``None`` for a ballot of one part.
     """
 
     code: str
     project_id: str | None = None
     details: Mapping[str, Detail] = field(default_factory=dict)
+    part: str | None = None
 
 
 class BallotRulesError(ValueError):

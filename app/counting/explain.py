@@ -28,6 +28,11 @@ Codes and their ``details`` keys (money and scores are exact ``int``/``Fraction`
     module provides them; any further numbers it provides are kept.
 ``mes_no_support``
     Equal shares: nobody supports it, so no money can be spent on it.
+``partially_funded``
+    The leftover step (:mod:`app.counting.leftover`, policy ``partial``) gave it the money the rule left:
+    ``amount`` of its ``cost`` (``missing`` is the rest), ``score``, and ``before``: the reason code it had
+    after the rule.  A project the leftover step funds fully is ``selected`` with ``phase`` ``"leftover"``
+    and ``before``.
 ``not_selected``
     Fallback when a rule gave no more specific reason.
 """
@@ -51,6 +56,7 @@ CATEGORY_CAP: Final = "category_cap"
 NEIGHBORHOOD_CAP: Final = "neighborhood_cap"
 MES_NOT_AFFORDABLE: Final = "mes_not_affordable"
 MES_NO_SUPPORT: Final = "mes_no_support"
+PARTIALLY_FUNDED: Final = "partially_funded"
 NOT_SELECTED: Final = "not_selected"
 
 CODES: Final[tuple[str, ...]] = (
@@ -62,6 +68,7 @@ CODES: Final[tuple[str, ...]] = (
     NEIGHBORHOOD_CAP,
     MES_NOT_AFFORDABLE,
     MES_NO_SUPPORT,
+    PARTIALLY_FUNDED,
     NOT_SELECTED,
 )
 
@@ -152,6 +159,8 @@ _TEMPLATES: Final[dict[str, dict[str, str]]] = {
         MES_NOT_AFFORDABLE: "its {supporters} supporters had only {supporters_money_left} left for a "
         "project costing {cost}",
         MES_NO_SUPPORT: "nobody voted for it",
+        PARTIALLY_FUNDED: "partly funded with the {amount} left over (score {score}; it costs {cost}, "
+        "{missing} is missing)",
         NOT_SELECTED: "not selected",
     },
     "nl": {
@@ -168,6 +177,8 @@ _TEMPLATES: Final[dict[str, dict[str, str]]] = {
         MES_NOT_AFFORDABLE: "de {supporters} voorstemmers hadden samen nog maar {supporters_money_left} "
         "over voor een project van {cost}",
         MES_NO_SUPPORT: "niemand heeft erop gestemd",
+        PARTIALLY_FUNDED: "deels betaald met de {amount} die over was (score {score}; het kost {cost}, "
+        "er ontbreekt {missing})",
         NOT_SELECTED: "niet gekozen",
     },
 }
@@ -204,6 +215,9 @@ def render_text(explanation: Explanation, lang: Language = "en") -> str:
             text += more.format_map(values)
         if explanation.details.get("max_affordable_cost") is not None:
             text += cheaper.format_map(values)
-    if explanation.code == SELECTED and explanation.details.get("phase") == "completion":
+    phase = explanation.details.get("phase") if explanation.code == SELECTED else None
+    if phase == "completion":
         text += " in the greedy completion" if lang == "en" else " bij het aanvullen met de overgebleven pot"
+    elif phase == "leftover":
+        text += " with the money left over" if lang == "en" else " met het geld dat over was"
     return text

@@ -21,7 +21,7 @@ with ``Cost_Sat``/``Cardinality_Sat``.  The algorithm itself lives in :mod:`app.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal, TypeAlias, cast
 
 from .explain import (
@@ -34,6 +34,7 @@ from .explain import (
     json_number,
 )
 from .greedy import GREEDY_RULES, GreedyRule, run_greedy
+from .leftover import LeftoverStep, PartialFunding, apply_leftover, check_policy
 from .model import Election, Money, Points
 from .scores import project_scores, supported_per_ballot, supporter_counts
 from .tiebreak import TieBreakMode, TieBreakRecord, priority_order
@@ -118,10 +119,21 @@ class Outcome:
     neighborhood_caps: Mapping[str, Money] = field(default_factory=dict)
     ties: tuple[tuple[str, ...], ...] = ()
     notes: tuple[str, ...] = ()
+    leftover: LeftoverStep | None = None
+
+    @property
+    def partial(self) -> PartialFunding | None:
+        return self.leftover.partial if self.leftover is not None else None
+
+    @property
+    def allocated(self) -> Money:
+        """Money given to projects: the fully funded ones plus the partial amount."""
+        partial = self.partial
+        return self.total_cost + (partial.amount if partial is not None else 0)
 
     @property
     def budget_left(self) -> Money:
-        return self.budget - self.total_cost
+        return self.budget - self.allocated
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (project ids as strings; non-integral amounts as floats, for display only)."""
@@ -142,6 +154,8 @@ class Outcome:
             "explanations": [e.to_dict() for e in self.explanations.values()],
             "ties": [list(group) for group in self.ties],
             "notes": list(self.notes),
+            "allocated": json_number(self.allocated),
+            "leftover": self.leftover.to_dict() if self.leftover is not None else None,
         }
 
 
@@ -154,6 +168,7 @@ def count(
     min_score: Points | None = None,
     category_caps: Mapping[str, Money] | None = None,
     neighborhood_caps: Mapping[str, Money] | None = None,
+    leftover: str | None = None,
 ) -> Outcome:
     """Count ``election`` with ``rule`` (one of :data:`RULES`) and explain every project.
 
@@ -162,15 +177,62 @@ def count(
     also accepted by the other greedy rules, where it filters the same way.  ``category_caps`` /
     ``neighborhood_caps``: per-group spending caps for the greedy rules; ``None`` means the election's own
     caps, an empty mapping means no caps.  The equal-shares rules do not apply caps (a note says so when the
-    election has some) and reject ``min_score``.
+    election has some) and reject ``min_score``.  ``leftover``: a policy of :mod:`app.counting.leftover`
+    applied after the rule (``None``: no leftover step).
 
-    Invariants: ``total_cost <= budget``; the outcome depends only on the election's multiset of ballots and
+    Invariants: ``allocated <= budget`` (fully funded projects plus a partial amount); the outcome depends only on the election's multiset of ballots and
     the tie-break; the same input always gives the same outcome.  Raises :class:`UnknownRuleError`,
-    :class:`~app.counting.tiebreak.TieBreakError` or ``ValueError`` (missing threshold, ``min_score`` with MES).
+    :class:`~app.counting.tiebreak.TieBreakError` or ``ValueError`` (missing threshold, ``min_score`` with MES,
+    unknown leftover policy).
     """
     if rule not in RULES:
         raise UnknownRuleError(unknown_rule_message(rule))
-    checked_rule = cast(Rule, rule)
+    if leftover is not None:
+        check_policy(leftover)
+    outcome = _count_by_rule(
+        election,
+        cast(Rule, rule),
+        tie_break=tie_break,
+        lot_order=lot_order,
+        min_score=min_score,
+        category_caps=category_caps,
+        neighborhood_caps=neighborhood_caps,
+    )
+    return outcome if leftover is None else with_leftover_step(election, outcome, leftover)
+
+
+def with_leftover_step(election: Election, outcome: Outcome, policy: str) -> Outcome:
+    """``outcome`` after the leftover step ``policy`` (see :mod:`app.counting.leftover`)."""
+    result = apply_leftover(
+        policy,
+        election.budget,
+        election.projects,
+        project_scores(election, outcome.supporters),
+        outcome.tie_break.order,
+        outcome.selected,
+        outcome.explanations,
+        min_score=outcome.min_score,
+    )
+    total: Money = sum((election.projects[pid].cost for pid in result.selected), 0)
+    return replace(
+        outcome,
+        selected=result.selected,
+        explanations=result.explanations,
+        total_cost=total,
+        leftover=result.step,
+    )
+
+
+def _count_by_rule(
+    election: Election,
+    checked_rule: Rule,
+    *,
+    tie_break: TieBreakMode | str,
+    lot_order: Sequence[str] | None,
+    min_score: Points | None,
+    category_caps: Mapping[str, Money] | None,
+    neighborhood_caps: Mapping[str, Money] | None,
+) -> Outcome:
     supporters = supporter_counts(election)
     costs = {pid: project.cost for pid, project in election.projects.items()}
     record = priority_order(tie_break, costs, supporters, lot_order)

@@ -1,8 +1,10 @@
 """`wijkbudget demo`: seed a realistic demo wijk.
 
-Lombok (Utrecht) gets a finished round of EUR 50,000 (13 proposals, three reviewed infeasible with public reasons,
-a few hundred synthetic ballots, counted and published through the real services) and a current round in the
-voting phase, so a visitor can log in as the demo resident and vote. Demo accounts are listed in the README.
+Lombok (Utrecht) gets a finished round of EUR 48,000 (13 proposals, three reviewed infeasible with public reasons,
+a few hundred synthetic ballots, counted and published through the real services) with a cap for the theme
+"Ontmoeten" and partial funding of the next project with the money left over; a current round in the voting
+phase, so a visitor can log in as the demo resident and vote; a letter-code round; and a points round with a
+budget of its own for one buurt. Demo accounts are listed in the README.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from app.extensions import db
 from app.models import (
     Ballot,
     BallotChoice,
+    BallotType,
     Buurt,
     CodeIssue,
     Commitment,
     Eligibility,
+    LeftoverPolicy,
     LocationKind,
     Phase,
     PollingLocation,
@@ -32,6 +36,8 @@ from app.models import (
     RegisterEntry,
     Role,
     Round,
+    RoundBuurtBudget,
+    RoundCap,
     User,
     VotingCode,
     Wijk,
@@ -60,6 +66,11 @@ LETTER_ROUND_VOTERS = 36  # of whom this many already voted with their code
 PROPOSERS = (("fatima@demo.wijkbudget.nl", "Fatima Bakkali"), ("joost@demo.wijkbudget.nl", "Joost van Dijk"))
 DEMO_VOTERS = 340
 DAY = timedelta(days=1)
+FINISHED_BUDGET = 4_800_000  # EUR 48,000: the Ontmoeten cap and the partial funding both show in the result
+ONTMOETEN_CAP = 1_200_000
+POINTS_ROUND_PROPOSALS = (0, 2, 4, 6, 7, 8, 10, 11)
+POINTS_ROUND_BUURT = "Lombok-West"  # the buurt with a budget of its own in the points round
+POINTS_ROUND_VOTERS = 30
 
 
 @click.command("demo")
@@ -80,6 +91,7 @@ def demo_command(if_empty: bool) -> None:
         f"Letter-code round {result['letter_round']}: vote at /stemmen/code with code {code} and postcode "
         f"{postcode} (a demo letter; real codes are only ever printed)."
     )
+    click.echo(f"Points round with a budget for {POINTS_ROUND_BUURT}: {result['points_round']}.")
 
 
 def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[str, Any]:
@@ -90,6 +102,9 @@ def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[st
     # The rounds' past (proposals and ballots of rounds already in voting) is written in one go.
     with seeding(db.session):
         finished = _round(wijk, "Bewonersbudget Lombok 2026", start=now - 60 * DAY, phase=Phase.CLOSED)
+        finished.budget_cents = FINISHED_BUDGET
+        finished.leftover_policy = LeftoverPolicy.NEXT_PROJECT_PARTIAL.value
+        finished.caps = [RoundCap(category="Ontmoeten", cap_cents=ONTMOETEN_CAP)]
         projects = _proposals(finished, users)
         _ballots(finished, projects, voters)
         record_event(users["organiser"], "round.voting_closed", round_id=finished.id)
@@ -108,12 +123,60 @@ def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[st
         current.voting_opened_at = current.voting_open_at
         db.session.commit()
     letter_round, sample_code = _letter_code_round(wijk, users, now)
+    points_round = _points_round(wijk, users, now)
     return {
         "published_round": finished.id,
         "voting_round": current.id,
         "letter_round": letter_round,
         "sample_code": sample_code,
+        "points_round": points_round,
     }
+
+
+def _points_round(wijk: Wijk, users: dict[str, User], now: datetime) -> int:
+    """A round in the voting phase with a points ballot: 10 points per resident, at most 5 for one project, and
+    a budget of its own for Lombok-West, so the ballot has a part for the whole wijk and one for that buurt.
+    Some synthetic residents have voted already."""
+    chance = random.Random(2029)
+    with seeding(db.session):
+        rnd = _round(
+            wijk,
+            "Bewonersbudget Lombok 2027: punten voor de pleinen",
+            start=now - 3 * DAY,
+            phase=Phase.VOTING,
+        )
+        rnd.budget_cents = 3_000_000
+        rnd.ballot_type = BallotType.POINTS.value
+        rnd.points_total, rnd.points_per_project = 10, 5
+        west = next(b for b in wijk.buurten if b.name == POINTS_ROUND_BUURT)
+        rnd.buurt_budgets = [RoundBuurtBudget(buurt_id=west.id, budget_cents=2_000_000)]
+        projects = [p for p in _proposals(rnd, users, subset=POINTS_ROUND_PROPOSALS) if p.on_ballot]
+        rnd.tie_break_lot = [p.id for p in chance.sample(projects, len(projects))]
+        rnd.voting_opened_at = rnd.voting_open_at
+        for _voter in range(POINTS_ROUND_VOTERS):
+            _points_ballot(rnd, projects, west.id, chance)
+        db.session.commit()
+    return rnd.id
+
+
+def _points_ballot(rnd: Round, projects: list[Project], west_id: int, chance: random.Random) -> None:
+    """A synthetic resident's 10 points over a few projects of the wijk's part (and, for residents of
+    Lombok-West, of their buurt's part), at most 5 each."""
+    wijk_part = [p for p in projects if p.buurt_id != west_id]
+    parts = (
+        [wijk_part, [p for p in projects if p.buurt_id == west_id]] if chance.random() < 0.4 else [wijk_part]
+    )
+    ballot = Ballot(
+        round_id=rnd.id, voter_key=f"{chance.getrandbits(256):064x}", receipt_code=new_receipt_code()
+    )
+    for part in parts:
+        left = rnd.points_total or 10
+        for project in chance.sample(part, k=min(3, len(part))):
+            points = min(left, chance.randint(1, 5))
+            if points:
+                ballot.choices.append(BallotChoice(project_id=project.id, round_id=rnd.id, points=points))
+                left -= points
+    db.session.add(ballot)
 
 
 def _letter_code_round(wijk: Wijk, users: dict[str, User], now: datetime) -> tuple[int, tuple[str, str]]:

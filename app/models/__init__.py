@@ -34,7 +34,7 @@ from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, Polling
 from app.models.project import Project, ProjectStatus
 from app.models.record import ElectionRecord, ElectionRecordChangeError
 from app.models.result import PublishedResultError, Result
-from app.models.round import BallotType, LeftoverPolicy, Phase, Round, TieBreak
+from app.models.round import BallotType, LeftoverPolicy, Phase, Round, RoundBuurtBudget, RoundCap, TieBreak
 from app.models.user import Role, User
 from app.models.wijk import Buurt, Wijk
 
@@ -85,6 +85,8 @@ __all__ = [
     "ResultSubscription",
     "Role",
     "Round",
+    "RoundBuurtBudget",
+    "RoundCap",
     "TieBreak",
     "User",
     "VotingCode",

@@ -50,10 +50,15 @@ class Ballot(db.Model):  # type: ignore[name-defined,misc]
 
 
 class BallotChoice(db.Model):  # type: ignore[name-defined,misc]
-    """One chosen project on a ballot; the composite key keeps the project inside the ballot's round."""
+    """One chosen project on a ballot; the composite key keeps the project inside the ballot's round.
+
+    `points` (points ballot) and `rank` (ranked ballot, 1 = favourite, within the project's part of the
+    ballot) hold the value the voter gave it; both stay empty on approval and budget ballots."""
 
     __tablename__ = "ballot_choices"
     __table_args__ = (
+        CheckConstraint("points IS NULL OR points > 0", name="points_positive"),
+        CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
         ForeignKeyConstraint(
             ["round_id", "project_id"],
             ["projects.round_id", "projects.id"],
@@ -65,5 +70,7 @@ class BallotChoice(db.Model):  # type: ignore[name-defined,misc]
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(Integer, index=True)
+    points: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     ballot: Mapped[Ballot] = relationship(back_populates="choices")

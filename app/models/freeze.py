@@ -23,7 +23,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app.models.eligibility import CodeBatch, RegisterEntry, RegisterImport
-from app.models.round import PHASE_ORDER, Phase, Round
+from app.models.round import PHASE_ORDER, Phase, Round, RoundBuurtBudget, RoundCap
 
 FREEZE_MODE = "wijkbudget.freeze_mode"  # key in Session.info: "amendment" or "seeding" while active
 AMENDMENT, SEEDING = "amendment", "seeding"
@@ -88,6 +88,10 @@ frozen_with_round(
     mutable=("phase", "voting_opened_at", "voting_closed_at", "register_deleted_at"),
     amendable=("title", "out_of_scope"),
 )
+
+# Caps and buurt budgets are kaders: they freeze with the round.
+frozen_with_round(RoundCap)
+frozen_with_round(RoundBuurtBudget)
 
 # The register and the code batch freeze with the kaders. The poll book mark (`voted_channel`) and the
 # jobs' own progress still change; letter codes themselves do not freeze (re-issue and desk codes are part

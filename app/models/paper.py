@@ -70,6 +70,8 @@ class PaperEntry(db.Model):  # type: ignore[name-defined,misc]
     assisted: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
     project_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Points or rank per project id (as text) on a points or ranked ballot; erased with the choices.
+    choice_values: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     register_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("register_entries.id", ondelete="SET NULL"), nullable=True
     )

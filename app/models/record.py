@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, event
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
@@ -30,6 +30,8 @@ class ElectionRecord(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"), unique=True)
     pb_text: Mapped[str] = mapped_column(Text)
+    # The `.pb` of each buurt part of the ballot, by file name (the whole wijk's part is `pb_text`).
+    part_pb_texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     csv_text: Mapped[str] = mapped_column(Text)
     record_json: Mapped[str] = mapped_column(Text)
     record_sha256: Mapped[str] = mapped_column(String(64))

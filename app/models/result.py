@@ -26,7 +26,12 @@ class Result(db.Model):  # type: ignore[name-defined,misc]
     tie_break_detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Per project: {"project_id", "votes", "cost_cents", "selected", "explanation": {...}}, in ranking order.
     project_results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Winners in every part, in order; a project the leftover step funded in part is one of them.
     selected_project_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # One entry per part of the ballot (the whole wijk's, then each buurt with its own budget): its budget,
+    # ballots, winners, money used, tie-break detail and leftover step (see results.counting).
+    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Money given to projects, in all parts together (partial funding included).
     total_cost_cents: Mapped[int] = mapped_column(Integer)
     ballots_counted: Mapped[int] = mapped_column(Integer)
     # Ballots left out because the voter turned out not to be eligible (a register match was rejected).

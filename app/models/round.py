@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -13,7 +13,7 @@ from app.models.eligibility import Eligibility, RegisterLevel
 
 if TYPE_CHECKING:
     from app.models.project import Project
-    from app.models.wijk import Wijk
+    from app.models.wijk import Buurt, Wijk
 
 
 class Phase(enum.StrEnum):
@@ -34,6 +34,8 @@ PHASE_VALUES = tuple(p.value for p in Phase)
 class BallotType(enum.StrEnum):
     APPROVAL = "approval"
     KNAPSACK = "knapsack"
+    POINTS = "points"  # cumulative: hand out a number of points over the projects
+    RANKED = "ranked"  # ordinal: put projects in order of preference, 1 = favourite
 
 
 class LeftoverPolicy(enum.StrEnum):
@@ -41,7 +43,8 @@ class LeftoverPolicy(enum.StrEnum):
 
     RETURN_TO_MUNICIPALITY = "return"
     NEXT_ROUND = "next_round"
-    NEXT_PROJECT_PARTIAL = "partial"
+    NEXT_PROJECT_PARTIAL = "partial"  # the next project in line gets what is left, towards its cost
+    FUND_FITTING = "fund_fitting"  # more projects that fit are funded, by votes, without the caps
 
 
 class TieBreak(enum.StrEnum):
@@ -80,6 +83,14 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
         ),
         CheckConstraint("min_age >= 0 AND min_age <= 120", name="min_age_range"),
         CheckConstraint("register_retention_days >= 0", name="retention_nonnegative"),
+        CheckConstraint("points_total IS NULL OR points_total >= 1", name="points_total_positive"),
+        CheckConstraint(
+            "points_per_project IS NULL OR points_per_project >= 1", name="points_per_project_positive"
+        ),
+        CheckConstraint(
+            "ballot_type <> 'points' OR points_total IS NOT NULL", name="points_ballot_has_total"
+        ),
+        CheckConstraint("min_votes IS NULL OR min_votes >= 1", name="min_votes_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +114,11 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
     min_choices: Mapped[int] = mapped_column(Integer, default=1)
     max_choices: Mapped[int] = mapped_column(Integer, default=5)
     knapsack_min_spend_pct: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Points ballot: points each resident hands out (per part of the ballot), and at most this many per project.
+    points_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    points_per_project: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # greedy-threshold: a project needs at least this score (votes; points on a points ballot) to be funded.
+    min_votes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     counting_rule: Mapped[str] = mapped_column(String(40), default="greedy")
     tie_break: Mapped[str] = mapped_column(String(20), default=TieBreak.DEFAULT.value)
     # The lot for the last tie-break step, drawn when voting opens: project ids in priority order.
@@ -125,6 +141,13 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
 
     wijk: Mapped[Wijk] = relationship(back_populates="rounds")
     projects: Mapped[list[Project]] = relationship(back_populates="round", order_by="Project.id")
+    # Kaders too: caps per theme / buurt, and buurten with a budget of their own (a part of the ballot each).
+    caps: Mapped[list[RoundCap]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundCap.id"
+    )
+    buurt_budgets: Mapped[list[RoundBuurtBudget]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundBuurtBudget.buurt_id"
+    )
 
     @property
     def phase_enum(self) -> Phase:
@@ -133,3 +156,40 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
     @property
     def kaders_frozen(self) -> bool:
         return PHASE_ORDER.index(self.phase_enum) >= PHASE_ORDER.index(Phase.VOTING)
+
+
+class RoundCap(db.Model):  # type: ignore[name-defined,misc]
+    """A kader: at most `cap_cents` of the budget goes to projects of one theme (category) or one buurt."""
+
+    __tablename__ = "round_caps"
+    __table_args__ = (
+        CheckConstraint("cap_cents > 0", name="cap_positive"),
+        CheckConstraint("(category IS NULL) <> (buurt_id IS NULL)", name="cap_for_one_group"),
+        UniqueConstraint("round_id", "category"),
+        UniqueConstraint("round_id", "buurt_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # RESTRICT: a buurt a round's kaders name cannot disappear from under them.
+    buurt_id: Mapped[int | None] = mapped_column(ForeignKey("buurten.id", ondelete="RESTRICT"), nullable=True)
+    cap_cents: Mapped[int] = mapped_column(Integer)
+
+    round: Mapped[Round] = relationship(back_populates="caps")
+    buurt: Mapped[Buurt | None] = relationship()
+
+
+class RoundBuurtBudget(db.Model):  # type: ignore[name-defined,misc]
+    """A kader: a buurt with a budget of its own. Its residents vote for its projects in a separate part of the
+    ballot, counted on its own; the round's `budget_cents` is then the budget for the whole wijk's part."""
+
+    __tablename__ = "round_buurt_budgets"
+    __table_args__ = (CheckConstraint("budget_cents > 0", name="buurt_budget_positive"),)
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    buurt_id: Mapped[int] = mapped_column(ForeignKey("buurten.id", ondelete="RESTRICT"), primary_key=True)
+    budget_cents: Mapped[int] = mapped_column(Integer)
+
+    round: Mapped[Round] = relationship(back_populates="buurt_budgets")
+    buurt: Mapped[Buurt] = relationship()

@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 
 from app.extensions import db
-from app.models import Ballot, Phase, Project, ProjectStatus
+from app.models import Ballot, BallotChoice, Phase, Project, ProjectStatus, RoundBuurtBudget
+from app.models.freeze import seeding
 from tests.browser.helpers import assert_accessible, log_in
 from tests.factories import PASSWORD, make_project, make_round, make_user
 
@@ -65,3 +66,37 @@ def test_ballot_running_total_check_and_cast(page, browser_app: Flask) -> None: 
     assert_accessible(page)
     page.goto(f"/ronde/{round_id}/projecten")
     assert_accessible(page)
+
+
+def test_points_ballot_with_a_buurt_part(page, browser_app: Flask) -> None:  # type: ignore[no-untyped-def]
+    """Points boxes and a buurt part: accessible, the running totals follow per part, and one cast stores both."""
+    with browser_app.app_context():
+        rnd = make_round(phase=Phase.REVIEW, ballot_type="points", points_total=5, points_per_project=3)
+        noord = sorted(rnd.wijk.buurten, key=lambda b: b.name)[0]
+        rnd.buurt_budgets = [RoundBuurtBudget(buurt_id=noord.id, budget_cents=900_000)]
+        db.session.commit()
+        park = make_project(rnd, title="Park").id
+        bank = make_project(rnd, title="Bank", buurt_id=noord.id).id
+        with seeding(db.session):
+            rnd.phase = Phase.VOTING.value
+            db.session.commit()
+        email, round_id, noord_id = make_user(wijk=rnd.wijk).email, rnd.id, noord.id
+    log_in(page, email, PASSWORD)
+    page.goto(f"/ronde/{round_id}/stemmen")
+    assert_accessible(page)
+    page.fill(f"#points-{park}", "3")
+    page.fill(f"#points-{bank}", "2")
+    assert page.inner_text("#part-wijk [data-total=points]") == "3"
+    assert page.inner_text(f"#part-buurt-{noord_id} [data-total=points]") == "2"
+    page.fill(f"#points-{park}", "4")
+    page.click("button[value=check]")
+    assert "één project kan er hoogstens 3 krijgen" in page.inner_text("main")
+    assert_accessible(page)
+    page.fill(f"#points-{park}", "3")
+    page.check(f"#buurt-{noord_id}")
+    page.click("button[value=cast]")
+    assert page.locator(".receipt").is_visible()
+    assert_accessible(page)
+    with browser_app.app_context():
+        choices = {c.project_id: c.points for c in db.session.query(BallotChoice)}
+        assert choices == {park: 3, bank: 2}

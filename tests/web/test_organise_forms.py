@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 from typing import Any
 
@@ -218,7 +219,7 @@ BAD_ROUND_INPUT: list[tuple[dict[str, str], str, str]] = [
     ({"categories": " \n "}, "categories", "Vul minstens één thema in."),
     ({"categories": "Groen\ngroen"}, "categories", "Noem elk thema maar één keer."),
     ({"categories": "x" * 81}, "categories", "Een thema mag maximaal 80 tekens hebben."),
-    ({"ballot_type": "ranked"}, "ballot_type", "Kies een van de mogelijkheden."),
+    ({"ballot_type": "lottery"}, "ballot_type", "Kies een van de mogelijkheden."),
     (
         {"ballot_type": "approval", "min_choices": "", "max_choices": "3"},
         "min_choices",
@@ -283,7 +284,7 @@ def test_database_refusal_is_a_message_not_a_500(
 ) -> None:
     from app.services.rounds import kaders as rounds_service
 
-    monkeypatch.setattr(rounds_service, "check_round", lambda s: {})
+    monkeypatch.setattr(rounds_service, "check_round", lambda s, buurt_ids=None: {})
     wijk = make_wijk()
     _organiser(client)
     response = client.post(
@@ -408,3 +409,81 @@ def _form_from_round(rnd: Round) -> dict[str, Any]:
             )
         },
     }
+
+
+# --- caps, buurt budgets, points and ranked ballots, the threshold ------------------------------------
+
+
+def _text(response: Any) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_caps_and_buurt_budgets_are_typed_as_name_and_amount(client: FlaskClient) -> None:
+    wijk = make_wijk(buurten=("Noord", "Zuid"))
+    _organiser(client)
+    page = client.get(f"/organiseren/wijk/{wijk.id}/ronde/nieuw").get_data(as_text=True)
+    assert "Buurten: Noord, Zuid." in page
+    form = round_form(category_caps="groen: 10.000\nSpelen: 5.000,50", buurt_budgets=" zuid : 4.000")
+    assert client.post(f"/organiseren/wijk/{wijk.id}/ronde/nieuw", data=form).status_code == 302
+    rnd = db.session.query(Round).one()
+    zuid = next(b for b in wijk.buurten if b.name == "Zuid")
+    assert sorted((c.category, c.cap_cents) for c in rnd.caps) == [("Groen", 1_000_000), ("Spelen", 500_050)]
+    assert [(b.buurt_id, b.budget_cents) for b in rnd.buurt_budgets] == [(zuid.id, 400_000)]
+    edit = client.get(f"/organiseren/ronde/{rnd.id}/bewerken").get_data(as_text=True)
+    assert "Groen: 10000\nSpelen: 5000,50" in edit and "Zuid: 4000" in edit
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"buurt_budgets": "Oost: 4.000"}, "“Oost” is niet een van: Noord, Zuid."),
+        ({"category_caps": "Groen 10.000"}, "Regel 1: schrijf een naam, een dubbele punt en een bedrag"),
+        ({"category_caps": "Groen: tien"}, "Regel 1: “tien” is geen bedrag in euro"),
+        ({"category_caps": "Groen: 10\ngroen: 20"}, "“groen” staat er twee keer in."),
+        ({"category_caps": "Verkeer: 10"}, "“Verkeer” is niet een van de categorieën van deze ronde."),
+        ({"category_caps": "Groen: 10", "counting_rule": "equalshares/add1"}, "Plafonds werken alleen"),
+        ({"ballot_type": "points", "points_total": ""}, "Vul een heel aantal punten in van 1 tot 100."),
+        (
+            {"counting_rule": "greedy-threshold", "min_votes": ""},
+            "Vul in hoeveel stemmen een project minstens",
+        ),
+    ],
+)
+def test_bad_new_kaders_are_explained_and_nothing_is_stored(
+    client: FlaskClient, changes: dict[str, str], message: str
+) -> None:
+    wijk = make_wijk(buurten=("Noord", "Zuid"))
+    _organiser(client)
+    response = client.post(f"/organiseren/wijk/{wijk.id}/ronde/nieuw", data=round_form(**changes))
+    assert response.status_code == 200
+    assert message in _text(response)
+    assert db.session.query(Round).count() == 0
+
+
+def test_points_ranked_and_threshold_rounds_from_the_form(client: FlaskClient) -> None:
+    wijk = make_wijk()
+    _organiser(client)
+    points = round_form(ballot_type="points", points_total="10", points_per_project="4")
+    ranked = round_form(
+        title="Gerangschikt",
+        ballot_type="ranked",
+        min_choices="1",
+        max_choices="3",
+        counting_rule="greedy-threshold",
+        min_votes="12",
+        leftover_policy="fund_fitting",
+    )
+    for form in (points, ranked):
+        assert client.post(f"/organiseren/wijk/{wijk.id}/ronde/nieuw", data=form).status_code == 302
+    by_title = {r.title: r for r in db.session.query(Round)}
+    assert (
+        by_title["Bewonersbudget 2026"].points_total,
+        by_title["Bewonersbudget 2026"].points_per_project,
+    ) == (10, 4)
+    rnd = by_title["Gerangschikt"]
+    assert (rnd.ballot_type, rnd.max_choices, rnd.min_votes, rnd.leftover_policy) == (
+        "ranked",
+        3,
+        12,
+        "fund_fitting",
+    )

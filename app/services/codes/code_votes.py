@@ -27,9 +27,11 @@ from app.extensions import db
 from app.models import Ballot, BallotChannel, CodeStatus, RegisterEntry, Round, VotingCode
 from app.postcodes import normalise_postcode
 from app.services.errors import RuleViolation
+from app.services.rounds.parts import register_buurt
 from app.services.voting import ballots
 from app.services.voting.ballots import (
     AlreadyVoted,
+    BallotMarks,
     BallotRejected,
     lock_round_for_voting,
     record_ballot_cast,
@@ -147,14 +149,14 @@ def identify_code_voter(code_text: str, postcode_text: str, receipt_text: str = 
 
 
 def cast_code_ballot(
-    code_text: str, postcode_text: str, project_ids: Iterable[object], receipt_text: str = ""
+    code_text: str, postcode_text: str, marks: BallotMarks | Iterable[object], receipt_text: str = ""
 ) -> tuple[Ballot, bool]:
     """Consume the code and store the ballot in one transaction; returns (ballot, created).
 
     BallotRejected (with every problem) when the choice breaks the kaders; the code then stays unused."""
     voter = identify_code_voter(code_text, postcode_text, receipt_text)
     try:
-        ballot, created = _store(voter, project_ids)
+        ballot, created = _store(voter, marks)
     except RuleViolation:
         db.session.rollback()  # nothing of a refused ballot stays: the code is not consumed
         raise
@@ -163,14 +165,14 @@ def cast_code_ballot(
     return ballot, created
 
 
-def _store(voter: CodeVoter, project_ids: Iterable[object]) -> tuple[Ballot, bool]:
+def _store(voter: CodeVoter, marks: BallotMarks | Iterable[object]) -> tuple[Ballot, bool]:
     rnd = lock_round_for_voting(voter.round.id)
     refusal = _voting_refusal(rnd)
     if refusal is not None:
         raise refusal
     if not voter.replacing:
         _consume(voter)  # first: simultaneous submissions of one code queue here, and all but one stop
-    check = ballots.check_ballot(rnd, project_ids)
+    check = ballots.check_ballot(rnd, marks, register_buurt_id=register_buurt(voter.entry_id))
     if not check.ok:
         raise BallotRejected(check)  # the caller rolls back, so the code is not consumed
     key = voter_key_for_register_entry(rnd.id, voter.entry_id)
@@ -178,7 +180,12 @@ def _store(voter: CodeVoter, project_ids: Iterable[object]) -> tuple[Ballot, boo
     channel = BallotChannel.ONLINE_CODE.value
     try:
         ballot, created = ballots.store_ballot(
-            rnd.id, key, chosen, channel=channel, may_replace=_same_receipt(voter.receipt, voter.replacing)
+            rnd.id,
+            key,
+            chosen,
+            **check.stored_values(rnd),
+            channel=channel,
+            may_replace=_same_receipt(voter.receipt, voter.replacing),
         )
     except AlreadyVoted:
         raise CodeAlreadyUsed() from None
@@ -188,13 +195,18 @@ def _store(voter: CodeVoter, project_ids: Iterable[object]) -> tuple[Ballot, boo
     return ballot, created
 
 
-def current_choices(voter: CodeVoter) -> list[int]:
-    """The project ids on the voter's ballot (empty when they have none yet)."""
+def current_marks(voter: CodeVoter) -> BallotMarks:
+    """What the voter's ballot holds, as marks (empty when they have none yet)."""
     key = voter_key_for_register_entry(voter.round.id, voter.entry_id)
     stored = db.session.scalar(
         select(Ballot).where(Ballot.round_id == voter.round.id, Ballot.voter_key == key)
     )
-    return stored.project_ids if stored is not None else []
+    return ballots.stored_marks(stored)
+
+
+def voter_buurt(voter: CodeVoter) -> int | None:
+    """The buurt the register puts this voter in (which buurt part of the ballot is theirs)."""
+    return register_buurt(voter.entry_id)
 
 
 def _consume(voter: CodeVoter) -> None:

@@ -12,7 +12,7 @@ Rules:
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from flask import current_app
@@ -55,11 +55,18 @@ def default_delivery_date(published_at: datetime) -> date:
 
 
 def create_commitments(
-    rnd: Round, project_ids: Sequence[int], *, now: datetime, added_by: WinnerDrop | None = None
+    rnd: Round,
+    project_ids: Sequence[int],
+    *,
+    now: datetime,
+    added_by: WinnerDrop | None = None,
+    amounts: Mapping[int, int] | None = None,
 ) -> list[Commitment]:
     """Add a planned commitment for every listed project that has none yet; inside the caller's transaction.
 
-    Idempotent (a project keeps its one commitment: UNIQUE project). Returns the commitments it added.
+    The budget is the project's cost, or its entry in `amounts` (a project the leftover step funded in part
+    is promised that part). Idempotent (a project keeps its one commitment: UNIQUE project). Returns the
+    commitments it added.
     """
     existing = set(
         db.session.scalars(select(Commitment.project_id).where(Commitment.project_id.in_(project_ids)))
@@ -74,7 +81,7 @@ def create_commitments(
             round_id=rnd.id,
             responsible_department="",
             planned_delivery_on=default_delivery_date(now),
-            budget_cents=projects[project_id].cost_cents,
+            budget_cents=(amounts or {}).get(project_id, projects[project_id].cost_cents),
             status=CommitmentStatus.PLANNED.value,
             added_by_drop=added_by,
         )

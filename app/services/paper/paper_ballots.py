@@ -51,11 +51,13 @@ from app.services.paper.voter_lookup import AddressIdentity, CodeIdentity, find_
 from app.services.rounds.wijken import InvalidFields
 from app.services.voting.ballots import (
     AlreadyVoted,
+    BallotMarks,
     BallotRejected,
     check_ballot,
     lock_round_for_voting,
     record_ballot_cast,
     store_ballot,
+    stored_values,
     voting_open,
 )
 from app.services.voting.poll_book import mark_voted
@@ -68,7 +70,7 @@ def enter_paper_ballot(
     actor: User,
     location_id: int,
     identity: CodeIdentity | AddressIdentity,
-    project_ids: Iterable[object],
+    marks: BallotMarks | Iterable[object],
     *,
     assisted: bool = False,
     consent: bool = False,
@@ -86,7 +88,7 @@ def enter_paper_ballot(
     found = find_voter(rnd, identity)
     if _has_pending_entry(found.entry.id):
         raise _pending_already()
-    check = check_ballot(rnd, project_ids)
+    check = check_ballot(rnd, marks, register_buurt_id=found.entry.buurt_id)
     if not check.ok:
         raise BallotRejected(check)
     entry = PaperEntry(
@@ -96,6 +98,7 @@ def enter_paper_ballot(
         assisted=assisted,
         consent_recorded=consent,
         project_ids=sorted(check.chosen_ids),
+        choice_values={str(pid): value for pid, value in check.values.items()},
         register_entry_id=found.entry.id,
         code_hash=found.code_hash,
     )
@@ -147,6 +150,7 @@ class PendingEntry:
     by_code: bool
     address: str
     projects: list[Project]
+    values: dict[int, int]  # points or rank per project, on a points or ranked ballot
 
     @property
     def total_cents(self) -> int:
@@ -175,6 +179,7 @@ def pending_entries(actor: User, location_id: int) -> list[PendingEntry]:
             by_code=entry.code_hash is not None,
             address=_address(voter),
             projects=[projects[pid] for pid in entry.project_ids if pid in projects],
+            values={int(pid): value for pid, value in (entry.choice_values or {}).items()},
         )
         for entry, name, voter in rows
     ]
@@ -205,6 +210,7 @@ def confirm_paper_entry(actor: User, entry_id: int) -> str:
                 rnd.id,
                 voter_key_for_register_entry(rnd.id, voter_id),
                 list(entry.project_ids),
+                **stored_values(rnd, {int(pid): v for pid, v in (entry.choice_values or {}).items()}),
                 channel=channel,
                 may_replace=lambda existing: False,  # paper never replaces and is never replaced
             )
@@ -250,6 +256,7 @@ def discard_waiting_entries(round_id: int, actor: User | None) -> int:
                 register_entry_id=None,
                 code_hash=None,
                 project_ids=[],
+                choice_values={},
                 decided_at=utcnow(),
             )
             .execution_options(synchronize_session=False)
@@ -305,6 +312,7 @@ def _decide(entry: PaperEntry, actor: User, status: PaperEntryStatus, reason: st
     entry.register_entry_id = None
     entry.code_hash = None
     entry.project_ids = []
+    entry.choice_values = {}
     action = "paper_entry.confirmed" if status is PaperEntryStatus.CONFIRMED else "paper_entry.rejected"
     details: dict[str, Any] = {"location_id": entry.location_id}
     if reason:

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from app.counting import MES_RULES, Outcome, TieBreakError, UnknownRuleError, count
 from app.counting.explain import json_number
 from app.extensions import db
-from app.models import BallotStatus, Phase, Result, Role, Round, TieBreak, User
+from app.models import BallotStatus, LeftoverPolicy, Phase, Result, Role, Round, TieBreak, User
 from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.eligibility.verification import ballots_by_status, refuse_count_while_verifying
 from app.services.errors import NotAllowed, NotFound, RuleViolation
-from app.services.results.election import LoadedElection, counting_id, load_election
+from app.services.results.election import LoadedElection, LoadedPart, LoadedRound, counting_id, load_round
 
 DEFAULT_RULE = "greedy"
 
@@ -59,12 +59,12 @@ def count_round(rnd: Round, existing: Result | None, actor: User | None) -> Resu
         refuse_count_while_verifying(rnd.id)
     except RuleViolation as pending:
         refuse(pending)
-    loaded = load_election(rnd)
+    loaded = load_round(rnd)
     try:
-        outcome = count_election(loaded, rnd)
+        outcomes = [count_election(part.loaded, rnd) for part in loaded.parts]
     except (UnknownRuleError, TieBreakError, ValueError) as error:
         refuse(_counting_error(rnd, error))
-    values = _result_values(rnd, loaded, outcome)
+    values = _result_values(rnd, loaded, outcomes)
     result = existing or Result(round_id=rnd.id)
     for name, value in values.items():
         setattr(result, name, value)
@@ -127,11 +127,22 @@ def refuse(error: RuleViolation) -> NoReturn:
 
 
 def count_election(loaded: LoadedElection, rnd: Round) -> Outcome:
-    """Count `loaded` with the round's published rule, tie-break and drawn lot (also used for re-runs)."""
+    """Count `loaded` (one part of the ballot) with the round's published rule, tie-break and drawn lot, its
+    caps and minimum score, and then its leftover policy (also used for re-runs)."""
     lot: list[str] | None = None
     if rnd.tie_break == TieBreak.DEFAULT.value and rnd.tie_break_lot is not None:
-        lot = [counting_id(project_id) for project_id in rnd.tie_break_lot]
-    return count(loaded.election, rnd.counting_rule or DEFAULT_RULE, tie_break=rnd.tie_break, lot_order=lot)
+        # The lot names every project of the round; each part's count only uses its own.
+        on_ballot = loaded.election.projects
+        lot = [
+            pid for pid in (counting_id(project_id) for project_id in rnd.tie_break_lot) if pid in on_ballot
+        ]
+    return count(
+        loaded.election,
+        rnd.counting_rule or DEFAULT_RULE,
+        tie_break=rnd.tie_break,
+        lot_order=lot,
+        leftover=rnd.leftover_policy,
+    )
 
 
 def _counting_error(rnd: Round, error: Exception) -> RuleViolation:
@@ -148,36 +159,125 @@ def _counting_error(rnd: Round, error: Exception) -> RuleViolation:
     )
 
 
-def _result_values(rnd: Round, loaded: LoadedElection, outcome: Outcome) -> dict[str, Any]:
+def _result_values(rnd: Round, loaded: LoadedRound, outcomes: list[Outcome]) -> dict[str, Any]:
+    """The Result's columns: every part's rows and winners one after the other, with a summary per part, and
+    the totals of all parts together."""
+    rows: list[dict[str, Any]] = []
+    selected: list[int] = []
+    parts: list[dict[str, Any]] = []
+    for part, outcome in zip(loaded.parts, outcomes, strict=True):
+        rows += _project_rows(part, outcome)
+        funded = funded_ids(outcome)
+        selected += funded
+        parts.append(_part_summary(rnd, part, outcome, funded))
+    return {
+        "rule": outcomes[0].rule,
+        "tie_break": rnd.tie_break,
+        "tie_break_detail": _merged_tie_break([p["tie_break_detail"] for p in parts]),
+        "project_results": rows,
+        "selected_project_ids": selected,
+        "total_cost_cents": sum(int(outcome.allocated) for outcome in outcomes),
+        "ballots_counted": loaded.ballots_counted,
+        "ballots_rejected": ballots_by_status(rnd.id).get(BallotStatus.REJECTED.value, 0),
+        "parts": parts,
+        "computed_at": utcnow(),
+        "published_at": None,
+    }
+
+
+def funded_ids(outcome: Outcome) -> list[int]:
+    """The projects an outcome funds, as database ids: the winners in order, then a partly funded one."""
+    funded = [int(pid) for pid in outcome.selected]
+    if outcome.partial is not None:
+        funded.append(int(outcome.partial.project_id))
+    return funded
+
+
+def _project_rows(part: LoadedPart, outcome: Outcome) -> list[dict[str, Any]]:
+    loaded = part.loaded
     selected = set(outcome.selected)
+    partial = outcome.partial
     rows = []
     for pid in ranking_order(loaded, outcome):
         explanation = outcome.explanations[pid].to_dict()
+        cost = int(loaded.election.projects[pid].cost)
+        is_partial = partial is not None and partial.project_id == pid
         rows.append(
             {
                 "project_id": int(pid),
                 "title": loaded.projects[pid].title,
+                "part": part.key,
                 "votes": outcome.supporters[pid],
                 "score": json_number(outcome.scores[pid]),
-                "cost_cents": int(loaded.election.projects[pid].cost),
-                "selected": pid in selected,
+                "cost_cents": cost,
+                "selected": pid in selected or is_partial,
+                "funded_cents": int(partial.amount)
+                if is_partial and partial
+                else (cost if pid in selected else 0),
                 "explanation": {
                     "code": explanation["code"],
                     "details": _plain_details(explanation["details"]),
                 },
             }
         )
+    return rows
+
+
+def _part_summary(rnd: Round, part: LoadedPart, outcome: Outcome, funded: list[int]) -> dict[str, Any]:
     return {
-        "rule": outcome.rule,
-        "tie_break": rnd.tie_break,
-        "tie_break_detail": tie_break_detail(rnd, loaded, outcome),
-        "project_results": rows,
-        "selected_project_ids": [int(pid) for pid in outcome.selected],
-        "total_cost_cents": int(outcome.total_cost),
-        "ballots_counted": loaded.ballots_counted,
-        "ballots_rejected": ballots_by_status(rnd.id).get(BallotStatus.REJECTED.value, 0),
-        "computed_at": utcnow(),
-        "published_at": None,
+        "key": part.key,
+        "name": part.name,
+        "buurt_id": part.buurt_id,
+        "budget_cents": int(outcome.budget),
+        "ballots_counted": part.loaded.ballots_counted,
+        "selected_project_ids": funded,
+        "total_cost_cents": int(outcome.allocated),
+        "budget_left_cents": int(outcome.budget_left),
+        "min_score": json_number(outcome.min_score),
+        "category_caps": {name: int(cap) for name, cap in outcome.category_caps.items()},
+        "neighborhood_caps": {name: int(cap) for name, cap in outcome.neighborhood_caps.items()},
+        "tie_break_detail": tie_break_detail(rnd, part.loaded, outcome),
+        "leftover": leftover_summary(rnd, outcome),
+    }
+
+
+def leftover_summary(rnd: Round, outcome: Outcome) -> dict[str, Any]:
+    """What happened to the money the rule left, with the amounts: the policy, what was left after the rule,
+    the projects the step funded (in full, and in part) and what is left in the end, and where that goes."""
+    step = outcome.leftover
+    partial = outcome.partial
+    return {
+        "policy": rnd.leftover_policy,
+        "left_after_rule_cents": int(step.before) if step is not None else int(outcome.budget_left),
+        "added_project_ids": [int(pid) for pid in step.added] if step is not None else [],
+        "partial": (
+            {
+                "project_id": int(partial.project_id),
+                "amount_cents": int(partial.amount),
+                "cost_cents": int(partial.cost),
+            }
+            if partial is not None
+            else None
+        ),
+        "left_cents": int(outcome.budget_left),
+        "goes_to": "next_round" if rnd.leftover_policy == LeftoverPolicy.NEXT_ROUND.value else "municipality",
+    }
+
+
+def _merged_tie_break(details: list[dict[str, Any]]) -> dict[str, Any]:
+    """One tie-break record for the whole round: the parts' own, side by side (one part: exactly its own)."""
+    if len(details) == 1:
+        return details[0]
+    first = details[0]
+    return {
+        "mode": first["mode"],
+        "description": first["description"],
+        "lot": first["lot"],
+        "fallback_to_id_order": any(d["fallback_to_id_order"] for d in details),
+        "order": [pid for d in details for pid in d["order"]],
+        "ties": [group for d in details for group in d["ties"]],
+        "lot_decided": [group for d in details for group in d["lot_decided"]],
+        "lot_mattered": any(d["lot_mattered"] for d in details),
     }
 
 

@@ -3,7 +3,7 @@ residents' choice by the round's own published rule."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,8 @@ from app.services.audit import record_event
 from app.services.commitments.promises import MAX_ID, create_commitments
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.results.counting import count_election, lock_round, refuse, result_of
-from app.services.results.election import LoadedElection, counting_id, load_election
+from app.services.results.election import LoadedElection, LoadedPart, LoadedRound, counting_id, load_round
+from app.services.results.publishing import funded_amounts
 
 REASON_MAX = 4000
 
@@ -64,7 +65,13 @@ def drop_winner(actor: User, round_id: int, project_id: int, reason: str) -> Win
     drops = round_drops(rnd.id)
     winners = current_winners(result, drops)
     _check(project_id, winners, reason)
-    decision = decide(rnd, winners, removed=[d.project_id for d in drops] + [project_id], dropped=project_id)
+    decision = decide(
+        rnd,
+        winners,
+        removed=[d.project_id for d in drops] + [project_id],
+        dropped=project_id,
+        amounts=funded_amounts(result),
+    )
     drop = WinnerDrop(
         round_id=rnd.id,
         project_id=project_id,
@@ -103,30 +110,49 @@ def _check(project_id: int, winners: list[int], reason: str) -> None:
         refuse(RuleViolation(_l("Use at most %(n)d characters.", n=REASON_MAX), field="reason"))
 
 
-def decide(rnd: Round, winners: list[int], *, removed: list[int], dropped: int) -> DropDecision:
-    """Re-run the round without `removed` and choose which re-run winners to add (see `drop_winner`)."""
-    loaded = without_projects(load_election(rnd), removed)
+def decide(
+    rnd: Round,
+    winners: list[int],
+    *,
+    removed: list[int],
+    dropped: int,
+    amounts: Mapping[int, int] | None = None,
+) -> DropDecision:
+    """Re-run the dropped project's part of the ballot without `removed` and choose which re-run winners to
+    add (see `drop_winner`). Only that part's winners and budget count; a winner funded in part counts with
+    its amount (`amounts`)."""
+    part = _part_of(load_round(rnd), dropped)
+    loaded = without_projects(part.loaded, removed)
     try:
         outcome = count_election(loaded, rnd)
     except (UnknownRuleError, TieBreakError, ValueError):
         refuse(RuleViolation(_l("The votes could not be counted again with the rule of this round.")))
-    kept = [pid for pid in winners if pid != dropped]
-    costs = {int(pid): int(project.cost) for pid, project in loaded.election.projects.items()}
-    spent = sum(costs[pid] for pid in kept)
+    in_part = {int(pid) for pid in part.loaded.election.projects}
+    kept = [pid for pid in winners if pid != dropped and pid in in_part]
+    costs = {int(pid): int(project.cost) for pid, project in part.loaded.election.projects.items()}
+    spent = sum((amounts or {}).get(pid, costs[pid]) for pid in kept)
+    budget = int(part.loaded.election.budget)
     added, no_room = [], []
     for pid in (int(cid) for cid in outcome.selected):
         if pid in kept:
             continue
-        if spent + costs[pid] <= rnd.budget_cents:
+        if spent + costs[pid] <= budget:
             added.append(pid)
             spent += costs[pid]
         else:
             no_room.append(pid)
-    return DropDecision(added=added, rerun=_summary(rnd, outcome, removed, kept, no_room, spent))
+    return DropDecision(added=added, rerun=_summary(budget, outcome, removed, kept, no_room, spent))
+
+
+def _part_of(loaded: LoadedRound, project_id: int) -> LoadedPart:
+    """The part of the ballot a project is in (the first part when it is in none, which cannot happen for a
+    winner: winners are projects on the ballot)."""
+    pid = counting_id(project_id)
+    return next((part for part in loaded.parts if pid in part.loaded.projects), loaded.parts[0])
 
 
 def _summary(
-    rnd: Round, outcome: Outcome, removed: list[int], kept: list[int], no_room: list[int], spent: int
+    budget: int, outcome: Outcome, removed: list[int], kept: list[int], no_room: list[int], spent: int
 ) -> dict[str, Any]:
     rechosen = {int(pid) for pid in outcome.selected}
     return {
@@ -137,7 +163,7 @@ def _summary(
         "rerun_total_cost_cents": int(outcome.total_cost),
         "kept_winners_not_rechosen": [pid for pid in kept if pid not in rechosen],
         "not_added_no_room": no_room,
-        "budget_cents": rnd.budget_cents,
+        "budget_cents": budget,
         "winners_cost_cents": spent,
     }
 
@@ -147,10 +173,7 @@ def without_projects(loaded: LoadedElection, project_ids: Iterable[int]) -> Load
     gone = {counting_id(pid) for pid in project_ids}
     election = loaded.election
     projects = [p for pid, p in election.projects.items() if pid not in gone]
-    ballots = [
-        CountedBallot(choices=tuple(c for c in b.choices if c not in gone), weight=b.weight)
-        for b in election.ballots
-    ]
+    ballots = [_without(ballot, gone) for ballot in election.ballots]
     reduced = Election.build(
         election.budget,
         projects,
@@ -163,6 +186,14 @@ def without_projects(loaded: LoadedElection, project_ids: Iterable[int]) -> Load
     return LoadedElection(
         election=reduced, projects={pid: p for pid, p in loaded.projects.items() if pid not in gone}
     )
+
+
+def _without(ballot: CountedBallot, gone: set[str]) -> CountedBallot:
+    """The ballot minus the choices for `gone` projects (with their points, on a points ballot)."""
+    if ballot.points is None:
+        return CountedBallot(tuple(c for c in ballot.choices if c not in gone), weight=ballot.weight)
+    kept = [(c, p) for c, p in zip(ballot.choices, ballot.points, strict=True) if c not in gone]
+    return CountedBallot(tuple(c for c, _ in kept), tuple(p for _, p in kept), weight=ballot.weight)
 
 
 def _mark_dropped(rnd: Round, project_id: int, now: Any) -> None:

@@ -48,7 +48,9 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
         result = count_round(rnd, None, actor)
     result.published_at = utcnow()
     rnd.phase = Phase.PUBLISHED.value
-    create_commitments(rnd, result.selected_project_ids, now=result.published_at)
+    create_commitments(
+        rnd, result.selected_project_ids, now=result.published_at, amounts=funded_amounts(result)
+    )
     record_event(
         actor,
         "round.published",
@@ -60,6 +62,15 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
     write_record(rnd, result)  # the downloadable election record, in this same transaction
     db.session.commit()
     return result
+
+
+def funded_amounts(result: Result) -> dict[int, int]:
+    """The money each winner gets: its cost, or the part the leftover step gave it."""
+    return {
+        int(row["project_id"]): int(row.get("funded_cents") or row["cost_cents"])
+        for row in result.project_results
+        if row.get("selected")
+    }
 
 
 def published_result(round_id: int) -> PublishedRound:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ElectionRecord, Result, Round
 from app.services.errors import NotFound, RuleViolation
-from app.services.results.election import load_election
+from app.services.results.election import load_round
 from app.services.results.record_files import RecordFiles, build_record_files
 
 
@@ -24,10 +24,11 @@ def write_record(rnd: Round, result: Result) -> ElectionRecord:
     existing = record_of(rnd.id)
     if existing is not None:
         return existing
-    files = build_record_files(rnd, result, load_election(rnd))
+    files = build_record_files(rnd, result, load_round(rnd))
     record = ElectionRecord(
         round_id=rnd.id,
         pb_text=files.pb,
+        part_pb_texts=files.part_pbs,
         csv_text=files.csv,
         record_json=files.json,
         record_sha256=files.sha256,
@@ -46,7 +47,7 @@ def rebuild_record_files(round_id: int) -> RecordFiles:
     result = db.session.scalar(select(Result).where(Result.round_id == round_id))
     if rnd is None or result is None:
         raise NotFound(_l("The result of this round has not been published yet."))
-    return build_record_files(rnd, result, load_election(rnd))
+    return build_record_files(rnd, result, load_round(rnd))
 
 
 def record_of(round_id: int) -> ElectionRecord | None:

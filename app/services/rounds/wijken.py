@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Buurt, Project, Role, User, Wijk
+from app.models import Buurt, Project, Role, RoundBuurtBudget, RoundCap, User, Wijk
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 
@@ -161,8 +161,8 @@ def update_wijk(
 ) -> Wijk:
     """Change a wijk (rules: see `check_wijk`); audited as "wijk.updated" with what changed.
 
-    Buurten are matched by name: new names are added, missing names removed. A buurt that proposals
-    refer to cannot be removed (the proposals would lose their place).
+    Buurten are matched by name: new names are added, missing names removed. A buurt that proposals or a
+    round's kaders (a cap or a budget of its own) refer to cannot be removed: they would lose their place.
     """
     require_organiser(actor)
     wijk = db.session.get(Wijk, wijk_id)
@@ -174,7 +174,8 @@ def update_wijk(
     in_use = _buurten_in_use(removed)
     if in_use and "buurten" not in errors:
         errors["buurten"] = _l(
-            "The buurt “%(name)s” has proposals, so it cannot be removed.", name=in_use[0].name
+            "The buurt “%(name)s” has proposals or its own budget or cap in a round, so it cannot be removed.",
+            name=in_use[0].name,
         )
     if errors:
         raise InvalidFields(errors)
@@ -190,7 +191,9 @@ def _buurten_in_use(buurten: Sequence[Buurt]) -> list[Buurt]:
     ids = [b.id for b in buurten]
     if not ids:
         return []
-    used = set(db.session.scalars(select(Project.buurt_id).where(Project.buurt_id.in_(ids))).all())
+    used: set[int | None] = set()
+    for column in (Project.buurt_id, RoundCap.buurt_id, RoundBuurtBudget.buurt_id):
+        used.update(db.session.scalars(select(column).where(column.in_(ids))).all())
     return [b for b in buurten if b.id in used]
 
 

@@ -6,9 +6,14 @@ Rules (all checked on the server, every problem reported at once):
   check the self-declared postcode, age and confirmed e-mail; register-match rounds need a match to the voter
   register (the ballot waits, PENDING, until the match is verified); letter-code rounds take no account votes.
 - Only feasible projects of the round are on the ballot; any other id makes the ballot invalid.
+- The ballot has a part per budget (`app.services.rounds.parts`): the whole wijk's, and the voter's own buurt's
+  when that buurt has a budget of its own. Every rule below applies per part; with several parts a part may be
+  left empty, but not all of them.
 - approval: between `min_choices` and `max_choices` projects (and at least one).
-- knapsack: at least one project; the chosen projects together cost at most the budget and, when the kaders
-  set `knapsack_min_spend_pct`, at least that share of the budget.
+- knapsack: at least one project; the chosen projects together cost at most the part's budget and, when the
+  kaders set `knapsack_min_spend_pct`, at least that share of it.
+- points: whole numbers of points, at most `points_per_project` for one project and `points_total` in all.
+- ranked: between `min_choices` and `max_choices` projects numbered 1, 2, 3, ... without gaps or repeats.
 - One ballot per voter per round, changeable until voting closes; the ballot row holds only an anonymous
   voter key, and its receipt code stays the same when the ballot is changed.
 
@@ -23,15 +28,24 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from fractions import Fraction
-from typing import Any
+from typing import Any, TypedDict
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.counting import ballots as counting_ballots
-from app.counting.ballots import BallotProblem, BallotRules
+from app.counting.ballot_parts import (
+    EMPTY_BALLOT,
+    NOT_YOUR_PART,
+    RANK_DUPLICATE,
+    RANK_GAP,
+    RANK_INVALID,
+    BallotPart,
+    Marks,
+    check_marks,
+)
+from app.counting.ballots import BallotProblem
 from app.counting.model import Project as CountingProject
 from app.extensions import db
 from app.models import (
@@ -40,29 +54,80 @@ from app.models import (
     BallotChoice,
     BallotStatus,
     BallotType,
+    Eligibility,
     Phase,
     Project,
-    ProjectStatus,
     Round,
     User,
 )
 from app.money import euro_text
 from app.services.audit import record_event
+from app.services.eligibility.matches import live_match
 from app.services.eligibility.voting_rights import AccountVoter, account_ballot_key, account_voter
 from app.services.errors import RuleViolation
 from app.services.proposals.submissions import visible_round
+from app.services.rounds.parts import (
+    RoundPart,
+    ballot_projects,
+    ballot_rules,
+    register_buurt,
+    round_parts,
+    voter_parts,
+)
 from app.services.voting.voter_keys import new_receipt_code
 
 RECEIPT_ATTEMPTS = 5
 
 
+@dataclass(frozen=True)
+class BallotMarks:
+    """What a voter marked, as entered: ticked project ids, points or a rank per project id (text), and for a
+    round without a register the buurt they say they live in (the register says it in the other rounds)."""
+
+    project_ids: tuple[str, ...] = ()
+    points: Mapping[str, str] = field(default_factory=dict)
+    ranks: Mapping[str, str] = field(default_factory=dict)
+    buurt_id: str = ""
+
+    @classmethod
+    def of(cls, marks: BallotMarks | Iterable[object]) -> BallotMarks:
+        """Marks as given, or ticked ids (the form of an approval or budget ballot) turned into marks."""
+        return marks if isinstance(marks, BallotMarks) else cls(tuple(str(m) for m in marks))
+
+
+@dataclass
+class PartCheck:
+    """One part of a checked ballot: the part, its valid chosen projects and their points or ranks."""
+
+    part: RoundPart
+    chosen: list[Project] = field(default_factory=list)
+    values: dict[int, int] = field(default_factory=dict)  # points or rank per chosen project id
+
+    @property
+    def total_cents(self) -> int:
+        return sum(p.cost_cents for p in self.chosen)
+
+    @property
+    def left_cents(self) -> int:
+        return self.part.budget_cents - self.total_cents
+
+    @property
+    def points_used(self) -> int:
+        return sum(self.values.values())
+
+
 @dataclass
 class BallotCheck:
-    """A ballot measured against the kaders: the valid chosen projects, the running total and all problems."""
+    """A ballot measured against the kaders: the valid chosen projects (per part too), the running totals,
+    what was typed (to show it again) and all problems."""
 
     budget_cents: int
     chosen: list[Project] = field(default_factory=list)
     problems: list[Any] = field(default_factory=list)
+    parts: list[PartCheck] = field(default_factory=list)
+    entered: dict[str, str] = field(default_factory=dict)  # points or rank text per project id
+    marked: set[str] = field(default_factory=set)  # every project id marked, valid or not (to show again)
+    buurt_id: int | None = None  # the voter's buurt part, when they vote in one
 
     @property
     def total_cents(self) -> int:
@@ -79,6 +144,28 @@ class BallotCheck:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def values(self) -> dict[int, int]:
+        return {pid: value for part in self.parts for pid, value in part.values.items()}
+
+    def stored_values(self, rnd: Round) -> StoredValues:
+        """The values to store per choice (`store_ballot`'s `points` and `ranks`)."""
+        return stored_values(rnd, self.values)
+
+
+class StoredValues(TypedDict):
+    """What `store_ballot` keeps next to each chosen project: its points, or its rank (or neither)."""
+
+    points: dict[int, int] | None
+    ranks: dict[int, int] | None
+
+
+def stored_values(rnd: Round, values: Mapping[int, int]) -> StoredValues:
+    """The points or ranks (by the round's ballot type) of `values`, as `store_ballot` takes them."""
+    points = dict(values) if rnd.ballot_type == BallotType.POINTS.value else None
+    ranks = dict(values) if rnd.ballot_type == BallotType.RANKED.value else None
+    return {"points": points, "ranks": ranks}
 
 
 class BallotRejected(RuleViolation):
@@ -108,69 +195,170 @@ def may_vote(actor: User | None, rnd: Round) -> RuleViolation | None:
 
 def ballot_options(rnd: Round) -> list[Project]:
     """The projects on the ballot: the round's feasible projects, grouped by theme, then by title."""
-    return list(
-        db.session.scalars(
-            select(Project)
-            .where(Project.round_id == rnd.id, Project.status == ProjectStatus.FEASIBLE.value)
-            .order_by(Project.category, Project.title, Project.id)
-        )
-    )
+    return ballot_projects(rnd)
 
 
-def ballot_rules(rnd: Round) -> BallotRules:
-    """The round's kaders as the counting core's ballot rules (every ballot names at least one project)."""
-    if rnd.ballot_type == BallotType.APPROVAL.value:
-        return BallotRules("approval", max(rnd.min_choices, 1), rnd.max_choices)
-    pct = rnd.knapsack_min_spend_pct
-    share = Fraction(pct, 100) if pct else None
-    return BallotRules("knapsack", 1, None, budget_limit=rnd.budget_cents, min_spend_share=share)
+def check_ballot(
+    rnd: Round, marks: BallotMarks | Iterable[object], *, register_buurt_id: int | None = None
+) -> BallotCheck:
+    """Measure what a voter marked against the kaders, every part of the ballot at once; stores nothing.
 
-
-def check_ballot(rnd: Round, project_ids: Iterable[object]) -> BallotCheck:
-    """Measure a choice (ids as ints or form strings, repeats ignored) against the kaders; stores nothing.
-
-    The arithmetic is the counting core's `validate`, with only the feasible projects on the ballot; its
-    problems are turned into sentences here, every one of them at once.
+    `marks`: ticked ids (ints or form strings, repeats ignored) or `BallotMarks`. The voter's buurt part is
+    `register_buurt_id` (the register's buurt) in a round with a register, and the buurt the voter names in
+    their marks in an open round (failing that, the one buurt whose projects they marked). The arithmetic is
+    the counting core's `check_marks`; its problems are turned into sentences here, every one of them.
     """
-    wanted = _as_ids(project_ids)
+    given = BallotMarks.of(marks)
+    parts = round_parts(rnd)
     in_round = {p.id: p for p in db.session.scalars(select(Project).where(Project.round_id == rnd.id))}
-    on_ballot = {str(i): CountingProject(str(i), p.cost_cents) for i, p in in_round.items() if p.on_ballot}
-    choices = [str(i) if i is not None else "?" for i in wanted]
-    problems = counting_ballots.validate(ballot_rules(rnd), choices, on_ballot)
-    check = BallotCheck(budget_cents=rnd.budget_cents)
-    check.chosen = [in_round[i] for i in wanted if i is not None and str(i) in on_ballot]
-    check.problems = _sentences(problems, in_round)
+    buurt_id = _voters_buurt(rnd, parts, given, register_buurt_id)
+    allowed = voter_parts(parts, buurt_id)
+    counted_parts = [
+        BallotPart(
+            part.key,
+            ballot_rules(rnd, part.budget_cents),
+            {str(p.id): CountingProject(str(p.id), p.cost_cents) for p in part.projects},
+        )
+        for part in parts
+    ]
+    checked = check_marks(counted_parts, _counting_marks(given), allowed=allowed)
+    by_key = {part.key: part for part in parts}
+    entered = _entered(rnd, given)
+    marked = {_as_key(pid) for pid in given.project_ids} | set(entered)
+    check = BallotCheck(rnd.budget_cents, entered=entered, marked=marked, buurt_id=buurt_id)
+    for choice in checked.parts:
+        part_check = PartCheck(by_key[choice.key])
+        part_check.chosen = [in_round[int(pid)] for pid in choice.choices]
+        part_check.values = _values(rnd, choice.choices, choice.points)
+        check.parts.append(part_check)
+        check.chosen += part_check.chosen
+    check.problems = _sentences(list(checked.problems), in_round, by_key, rnd)
     return check
 
 
-def _as_ids(values: Iterable[object]) -> list[int | None]:
-    """Ids in the order given without repeats; anything that is not a whole number becomes None (unknown)."""
-    ids: dict[int | None, None] = {}
-    for value in values:
-        text = str(value).strip()
-        ids[int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None] = None
-    return list(ids)
+def page_parts(
+    rnd: Round, check: BallotCheck, *, register_buurt_id: int | None = None, every_part: bool = False
+) -> list[PartCheck]:
+    """The parts a ballot page shows, each with what was marked in it: the wijk's part and the voter's own
+    buurt's in a round with a register; every part in an open round (the voter says which buurt is theirs)
+    and on a poll worker's form (`every_part`: the register's buurt is only known once the voter is found)."""
+    parts = round_parts(rnd)
+    if every_part or rnd.eligibility == Eligibility.OPEN.value:
+        shown = {part.key for part in parts}
+    else:
+        shown = voter_parts(parts, register_buurt_id)
+    checked = {part_check.part.key: part_check for part_check in check.parts}
+    return [checked.get(part.key, PartCheck(part)) for part in parts if part.key in shown]
 
 
-def _sentences(problems: list[BallotProblem], in_round: dict[int, Project]) -> list[Any]:
-    """The counting core's problem codes as sentences for the resident, unknown projects named once."""
+def choice_values(ballot: Ballot) -> dict[int, int]:
+    """Points or rank per chosen project of a stored ballot (empty for approval and budget ballots)."""
+    values: dict[int, int] = {}
+    for choice in ballot.choices:
+        value = choice.points if choice.points is not None else choice.rank
+        if value is not None:
+            values[choice.project_id] = value
+    return values
+
+
+def _voters_buurt(
+    rnd: Round, parts: list[RoundPart], marks: BallotMarks, register_buurt_id: int | None
+) -> int | None:
+    if rnd.eligibility != Eligibility.OPEN.value:
+        return register_buurt_id
+    declared = marks.buurt_id.strip()
+    if declared.isdigit() and len(declared) < 12:
+        return int(declared)
+    marked = set(marks.project_ids) | {
+        pid for pid, text in {**marks.points, **marks.ranks}.items() if text.strip()
+    }
+    buurten = {
+        part.buurt_id for part in parts for p in part.projects if str(p.id) in marked and part.buurt_id
+    }
+    return buurten.pop() if len(buurten) == 1 else None
+
+
+def _counting_marks(marks: BallotMarks) -> Marks:
+    """Ids as the counting core compares them: the digits a form sent, anything else as "?" (unknown)."""
+    return Marks(
+        ticked=[_as_key(pid) for pid in marks.project_ids],
+        points={_as_key(pid): text for pid, text in marks.points.items()},
+        ranks={_as_key(pid): text for pid, text in marks.ranks.items()},
+    )
+
+
+def _as_key(value: object) -> str:
+    text = str(value).strip()
+    return str(int(text)) if text.isascii() and text.isdigit() and len(text) < 12 else "?"
+
+
+def _entered(rnd: Round, marks: BallotMarks) -> dict[str, str]:
+    raw = marks.points if rnd.ballot_type == BallotType.POINTS.value else marks.ranks
+    return {_as_key(pid): str(text).strip()[:20] for pid, text in raw.items() if str(text).strip()}
+
+
+def _values(rnd: Round, choices: tuple[str, ...], points: tuple[int, ...] | None) -> dict[int, int]:
+    if rnd.ballot_type == BallotType.POINTS.value and points is not None:
+        return {int(pid): pts for pid, pts in zip(choices, points, strict=True)}
+    if rnd.ballot_type == BallotType.RANKED.value:
+        return {int(pid): rank for rank, pid in enumerate(choices, start=1)}
+    return {}
+
+
+def _sentences(
+    problems: list[BallotProblem], in_round: dict[int, Project], parts: Mapping[str, RoundPart], rnd: Round
+) -> list[Any]:
+    """The counting core's problem codes as sentences for the resident, unknown projects named once; with
+    several parts, a part's problems name the part."""
     out: list[Any] = []
     unknown_said = False
+    several = len(parts) > 1
     for problem in problems:
         pid = problem.project_id or ""
         known = in_round.get(int(pid)) if pid.isdigit() else None
-        if problem.code == counting_ballots.UNKNOWN_PROJECT and known is not None:
-            out.append(_l("“%(title)s” is not on the ballot.", title=known.title))
-        elif problem.code == counting_ballots.UNKNOWN_PROJECT and not unknown_said:
-            out.append(_l("One or more of the chosen projects do not exist in this round."))
-            unknown_said = True
-        elif problem.code != counting_ballots.UNKNOWN_PROJECT:
-            out.append(_sentence(problem.code, problem.details))
+        part = parts.get(problem.part or "")
+        if problem.code == counting_ballots.UNKNOWN_PROJECT:
+            if known is not None:
+                out.append(_l("“%(title)s” is not on the ballot.", title=known.title))
+            elif not unknown_said:
+                out.append(_l("One or more of the chosen projects do not exist in this round."))
+                unknown_said = True
+        elif problem.code == NOT_YOUR_PART and part is not None:
+            out.append(_not_your_part(rnd, part, known))
+        elif several and part is not None:
+            sentence = _sentence(problem.code, problem.details, known)
+            out.append(_l("%(part)s: %(problem)s", part=_part_name(part), problem=sentence))
+        else:
+            out.append(_sentence(problem.code, problem.details, known))
     return out
 
 
-def _sentence(code: str, details: Mapping[str, Any]) -> Any:
+def _part_name(part: RoundPart) -> Any:
+    if part.is_wijk:
+        return _l("The whole neighbourhood")
+    return _l("Buurt %(name)s", name=part.name)
+
+
+def _not_your_part(rnd: Round, part: RoundPart, project: Project | None) -> Any:
+    title = project.title if project is not None else "?"
+    if rnd.eligibility == Eligibility.OPEN.value:
+        return _l(
+            "“%(title)s” is a project of buurt %(buurt)s. Vote only for the projects of the buurt where you "
+            "live, and choose that buurt.",
+            title=title,
+            buurt=part.name,
+        )
+    return _l(
+        "“%(title)s” is a project of buurt %(buurt)s. You can vote for the projects of the whole "
+        "neighbourhood and of your own buurt only.",
+        title=title,
+        buurt=part.name,
+    )
+
+
+def _sentence(code: str, details: Mapping[str, Any], project: Project | None = None) -> Any:
     limit = details.get("limit")
+    title = project.title if project is not None else "?"
     if code == counting_ballots.TOO_FEW:
         if limit == 1:
             return _l("Choose at least one project.")
@@ -194,10 +382,46 @@ def _sentence(code: str, details: Mapping[str, Any]) -> Any:
             min=euro_text(math.ceil(details["required"])),
             total=euro_text(int(details["total"])),
         )
+    if code == EMPTY_BALLOT:
+        return _l("Choose at least one project.")
+    points_or_ranks = _points_and_ranks_sentence(code, details, title)
+    if points_or_ranks is not None:
+        return points_or_ranks
     return _l("Your choice does not meet the rules of this round.")
 
 
-def cast_ballot(actor: User, round_id: int, project_ids: Iterable[object]) -> tuple[Ballot, bool]:
+def _points_and_ranks_sentence(code: str, details: Mapping[str, Any], title: str) -> Any:
+    if code == counting_ballots.POINTS_INVALID:
+        return _l("Give “%(title)s” a whole number of points, for example 2.", title=title)
+    if code == counting_ballots.POINTS_PER_PROJECT:
+        return _l(
+            "You gave “%(title)s” %(points)d points; one project can get at most %(max)d.",
+            title=title,
+            points=details["points"],
+            max=details["limit"],
+        )
+    if code == counting_ballots.POINTS_TOTAL:
+        return _l(
+            "You handed out %(total)d points; you have %(max)d.", total=details["total"], max=details["limit"]
+        )
+    if code == counting_ballots.POINTS_TOO_FEW:
+        return _l("Give at least one point to a project.")
+    if code == RANK_INVALID:
+        return _l(
+            "Give “%(title)s” a place as a whole number: 1 for your favourite, then 2, 3 and so on.",
+            title=title,
+        )
+    if code == RANK_DUPLICATE:
+        return _l("You gave place %(rank)d to more than one project; each place once.", rank=details["rank"])
+    if code == RANK_GAP:
+        return _l(
+            "Place %(rank)d is missing: number your choices 1, 2, 3 without skipping one.",
+            rank=details["missing"],
+        )
+    return None
+
+
+def cast_ballot(actor: User, round_id: int, marks: BallotMarks | Iterable[object]) -> tuple[Ballot, bool]:
     """Store or replace the actor's ballot in one transaction; returns (ballot, created).
 
     The ballot row gets the actor's anonymous voter key (from `voting_rights`: the account's own, or its
@@ -212,11 +436,11 @@ def cast_ballot(actor: User, round_id: int, project_ids: Iterable[object]) -> tu
     if not voting_open(rnd):
         raise RuleViolation(_l("You can only vote while voting is open."))
     voter = account_voter(actor, rnd, lock=True)
-    check = check_ballot(rnd, project_ids)
+    check = check_ballot(rnd, marks, register_buurt_id=register_buurt(voter.register_entry_id))
     if not check.ok:
         raise BallotRejected(check)
     try:
-        ballot, created = _store_account_ballot(rnd, voter, sorted(check.chosen_ids))
+        ballot, created = _store_account_ballot(rnd, voter, check)
     except AlreadyVoted:
         db.session.rollback()
         raise
@@ -232,7 +456,7 @@ def record_ballot_cast(round_id: int, ballot: Ballot, action: str = "ballot.cast
     record_event(None, action, round_id=round_id, details={"receipt_sha256": receipt_sha256})
 
 
-def _store_account_ballot(rnd: Round, voter: AccountVoter, project_ids: list[int]) -> tuple[Ballot, bool]:
+def _store_account_ballot(rnd: Round, voter: AccountVoter, check: BallotCheck) -> tuple[Ballot, bool]:
     from app.services.voting.poll_book import mark_voted  # poll_book imports AlreadyVoted from this module
 
     online = BallotChannel.ONLINE_ACCOUNT.value
@@ -241,7 +465,8 @@ def _store_account_ballot(rnd: Round, voter: AccountVoter, project_ids: list[int
     ballot, created = store_ballot(
         rnd.id,
         voter.key,
-        project_ids,
+        sorted(check.chosen_ids),
+        **check.stored_values(rnd),
         channel=online,
         status=voter.ballot_status,
         may_replace=lambda existing: existing.channel == online,
@@ -267,11 +492,15 @@ def store_ballot(
     key: str,
     project_ids: list[int],
     *,
+    points: Mapping[int, int] | None = None,
+    ranks: Mapping[int, int] | None = None,
     channel: str = BallotChannel.ONLINE_ACCOUNT.value,
     status: str = BallotStatus.COUNTED.value,
     may_replace: Callable[[Ballot], bool] = lambda existing: True,
 ) -> tuple[Ballot, bool]:
     """Insert the ballot of voter `key` inside the caller's transaction; returns (ballot, created). No commit.
+
+    `points` / `ranks` give each chosen project its points (points ballot) or rank (ranked ballot).
 
     The unique (round, voter key) constraint decides races: a second insert fails inside a savepoint; then the
     existing ballot is locked and, when `may_replace(existing)` allows it, its choices and status are replaced
@@ -289,7 +518,7 @@ def store_ballot(
                     channel=channel,
                     status=status,
                 )
-                ballot.choices = [BallotChoice(project_id=p, round_id=round_id) for p in project_ids]
+                ballot.choices = [_choice(round_id, p, points, ranks) for p in project_ids]
                 db.session.add(ballot)
             return ballot, True
         except IntegrityError:
@@ -297,7 +526,7 @@ def store_ballot(
             if existing is not None:
                 if not may_replace(existing):
                     raise AlreadyVoted() from None
-                _replace_choices(existing, project_ids)
+                _replace_choices(existing, project_ids, points, ranks)
                 existing.status = status
                 return existing, False
             # No ballot of this voter: the random receipt code was taken. Draw another one.
@@ -309,15 +538,40 @@ def _locked_ballot(round_id: int, key: str) -> Ballot | None:
     return db.session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
 
 
-def _replace_choices(ballot: Ballot, project_ids: list[int]) -> None:
+def _choice(
+    round_id: int, project_id: int, points: Mapping[int, int] | None, ranks: Mapping[int, int] | None
+) -> BallotChoice:
+    return BallotChoice(
+        project_id=project_id,
+        round_id=round_id,
+        points=points.get(project_id) if points is not None else None,
+        rank=ranks.get(project_id) if ranks is not None else None,
+    )
+
+
+def _replace_choices(
+    ballot: Ballot, project_ids: list[int], points: Mapping[int, int] | None, ranks: Mapping[int, int] | None
+) -> None:
     wanted = set(project_ids)
     for choice in list(ballot.choices):
         if choice.project_id not in wanted:
             ballot.choices.remove(choice)
+        else:
+            choice.points = points.get(choice.project_id) if points is not None else None
+            choice.rank = ranks.get(choice.project_id) if ranks is not None else None
     have = {c.project_id for c in ballot.choices}
     for project_id in sorted(wanted - have):
-        ballot.choices.append(BallotChoice(project_id=project_id, round_id=ballot.round_id))
+        ballot.choices.append(_choice(ballot.round_id, project_id, points, ranks))
     db.session.flush()
+
+
+def account_buurt(actor: User, rnd: Round) -> int | None:
+    """The register's buurt of an account voter (register-match rounds): whose buurt part is theirs. None in an
+    open round, where the voter says it on the ballot."""
+    if rnd.eligibility != Eligibility.REGISTER_MATCH.value:
+        return None
+    match = live_match(actor.id, rnd.id)
+    return register_buurt(match.register_entry_id if match is not None else None)
 
 
 def current_ballot(actor: User, round_id: int) -> Ballot | None:
@@ -336,6 +590,16 @@ def current_ballot(actor: User, round_id: int) -> Ballot | None:
             Ballot.channel == BallotChannel.ONLINE_ACCOUNT.value,
         )
     )
+
+
+def stored_marks(ballot: Ballot | None) -> BallotMarks:
+    """A stored ballot as marks again, so a voter changing their vote starts from what they chose."""
+    if ballot is None:
+        return BallotMarks()
+    ids = tuple(str(c.project_id) for c in ballot.choices)
+    points = {str(c.project_id): str(c.points) for c in ballot.choices if c.points is not None}
+    ranks = {str(c.project_id): str(c.rank) for c in ballot.choices if c.rank is not None}
+    return BallotMarks(ids, points, ranks)
 
 
 def chosen_projects(ballot: Ballot) -> list[Project]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, render_template, request, url_for
@@ -27,6 +26,8 @@ from app.services.codes import code_votes as code_voting
 from app.services.codes.code_votes import CodeNotRecognised, CodeTypo, CodeVoter
 from app.services.errors import RuleViolation
 from app.services.voting import ballots
+from app.services.voting.ballots import BallotMarks
+from app.web.ballot_marks import marks_from
 from app.web.code_vote.forms import CodeBallotForm, CodeForm
 from app.web.organise.feedback import add_error
 
@@ -127,13 +128,13 @@ def cast():  # type: ignore[no-untyped-def]
         voter = code_voting.identify_code_voter(*values)
     except RuleViolation as exc:
         return _refuse(CodeForm(formdata=None), exc)
-    chosen = request.form.getlist("project_ids")
+    marks = marks_from(request.form)
     if request.form.get("action") == "check":
-        return _ballot_page(voter, form, chosen, checked=True)
+        return _ballot_page(voter, form, marks, checked=True)
     try:
-        stored, created = code_voting.cast_code_ballot(values[0], values[1], chosen, values[2])
+        stored, created = code_voting.cast_code_ballot(values[0], values[1], marks, values[2])
     except ballots.BallotRejected:
-        return _ballot_page(voter, form, chosen, checked=True, status=400)
+        return _ballot_page(voter, form, marks, checked=True, status=400)
     except RuleViolation as exc:
         return _refuse(CodeForm(formdata=None), exc)
     return render_template(
@@ -142,6 +143,7 @@ def cast():  # type: ignore[no-untyped-def]
         ballot=stored,
         created=created,
         projects=ballots.chosen_projects(stored),
+        values=ballots.choice_values(stored),
     )
 
 
@@ -157,21 +159,25 @@ def _code_page(form: CodeForm, status: int = 200) -> tuple[str, int]:
     return render_template("code_vote/enter.html", form=form), status
 
 
-def _current_choices(voter: CodeVoter) -> list[int]:
+def _current_choices(voter: CodeVoter) -> BallotMarks:
     """A voter changing their vote starts from what they chose before."""
-    return code_voting.current_choices(voter) if voter.replacing else []
+    return code_voting.current_marks(voter) if voter.replacing else BallotMarks()
 
 
 def _ballot_page(
-    voter: CodeVoter, form: CodeBallotForm, chosen: Iterable[object], *, checked: bool, status: int = 200
+    voter: CodeVoter, form: CodeBallotForm, marks: BallotMarks, *, checked: bool, status: int = 200
 ) -> tuple[str, int]:
     rnd = voter.round
+    buurt = code_voting.voter_buurt(voter)
+    check = ballots.check_ballot(rnd, marks, register_buurt_id=buurt)
     page = render_template(
         "code_vote/ballot.html",
         round=rnd,
         form=form,
         options=ballots.ballot_options(rnd),
-        check=ballots.check_ballot(rnd, chosen),
+        parts=ballots.page_parts(rnd, check, register_buurt_id=buurt),
+        buurt_choice=False,
+        check=check,
         checked=checked,
         has_voted=voter.replacing,
         ballot_action=url_for("code_vote.cast"),

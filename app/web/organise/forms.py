@@ -21,7 +21,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.local_time import NonexistentLocalTime, from_local, local_datetime
 from app.models import BallotType, Eligibility, LeftoverPolicy, RegisterLevel, TieBreak
 from app.money import euro_input_text, parse_euros
-from app.services.rounds.kaders import MAX_AGE, MAX_CHOICES, MAX_RETENTION_DAYS, counting_rules
+from app.services.rounds.kaders import (
+    MAX_AGE,
+    MAX_CHOICES,
+    MAX_MIN_VOTES,
+    MAX_POINTS,
+    MAX_RETENTION_DAYS,
+    counting_rules,
+)
 from app.web.organise.labels import counting_rule_label
 
 
@@ -85,6 +92,57 @@ class LocalDateTimeField(DateTimeLocalField):
         if not self.data:
             return ""
         return str(local_datetime(self.data).strftime("%Y-%m-%dT%H:%M"))
+
+
+class NamedAmountsField(TextAreaField):
+    """Lines of "name: amount in euros" (a theme or buurt with its cap or budget); `data` maps each name to
+    integer cents. An empty box is no amounts at all. `known` (set by the form) lists the names that may be
+    used, case and spaces ignored; on validation a name takes its known spelling."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known: list[str] | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw_data = valuelist
+        amounts: dict[str, int] = {}
+        self.data = amounts
+        for number, line in enumerate(split_lines(valuelist[0] if valuelist else ""), start=1):
+            name, amount = _name_and_amount(line, number)
+            if name.lower() in {n.lower() for n in amounts}:
+                raise ValueError(_l("“%(name)s” is listed twice.", name=name))
+            amounts[name] = amount
+
+    def pre_validate(self, form: Any) -> None:
+        if self.known is None or not self.data:
+            return
+        spelling = {" ".join(k.split()).lower(): k for k in self.known}
+        unknown = [name for name in self.data if name.lower() not in spelling]
+        if unknown:
+            raise StopValidation(
+                _l("“%(name)s” is not one of: %(names)s.", name=unknown[0], names=", ".join(self.known))
+            )
+        self.data = {spelling[name.lower()]: cents for name, cents in self.data.items()}
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "\n".join(f"{name}: {euro_input_text(cents)}" for name, cents in (self.data or {}).items())
+
+
+def _name_and_amount(line: str, number: int) -> tuple[str, int]:
+    name, colon, amount_text = line.rpartition(":")
+    name = " ".join(name.split())
+    if not colon or not name:
+        raise ValueError(
+            _l("Line %(n)d: write a name, a colon and an amount, for example “Groen: 10.000”.", n=number)
+        )
+    try:
+        return name, parse_euros(amount_text)
+    except (ValueError, OverflowError):
+        raise ValueError(
+            _l("Line %(n)d: “%(text)s” is not an amount in euros.", n=number, text=amount_text.strip())
+        ) from None
 
 
 def split_lines(text: str | None) -> list[str]:
@@ -159,15 +217,17 @@ class RoundForm(FlaskForm):
         choices=[
             (BallotType.KNAPSACK.value, _l("Budget ballot: choose projects until the budget is used up")),
             (BallotType.APPROVAL.value, _l("Approval ballot: choose a number of projects you support")),
+            (BallotType.POINTS.value, _l("Points ballot: hand out a number of points over the projects")),
+            (BallotType.RANKED.value, _l("Ranked ballot: put projects in order of preference")),
         ],
         default=BallotType.KNAPSACK.value,
         invalid_choice_message=_CHOOSE,
     )
     min_choices = _number_field(
-        _l("Minimum number of choices"), 1, MAX_CHOICES, _l("Only for an approval ballot.")
+        _l("Minimum number of choices"), 1, MAX_CHOICES, _l("Only for an approval or ranked ballot.")
     )
     max_choices = _number_field(
-        _l("Maximum number of choices"), 1, MAX_CHOICES, _l("Only for an approval ballot.")
+        _l("Maximum number of choices"), 1, MAX_CHOICES, _l("Only for an approval or ranked ballot.")
     )
     knapsack_min_spend_pct = _number_field(
         _l("Minimum share of the budget a ballot must use (%)"),
@@ -175,7 +235,46 @@ class RoundForm(FlaskForm):
         100,
         _l("Only for a budget ballot. Leave empty for no minimum."),
     )
+    points_total = _number_field(
+        _l("Points per resident"),
+        1,
+        MAX_POINTS,
+        _l("Only for a points ballot: the points each resident hands out."),
+    )
+    points_per_project = _number_field(
+        _l("Most points for one project"),
+        1,
+        MAX_POINTS,
+        _l("Only for a points ballot. Leave empty to let a resident give all points to one project."),
+    )
     counting_rule = SelectField(_l("Counting rule"), default="greedy", invalid_choice_message=_CHOOSE)
+    min_votes = _number_field(
+        _l("Votes a project needs at least"),
+        1,
+        MAX_MIN_VOTES,
+        _l(
+            "Only for the rule “most votes first, only projects with enough votes”. On a points or ranked ballot: the score."
+        ),
+    )
+    category_caps = NamedAmountsField(
+        _l("Limits per theme"),
+        description=_l(
+            "Optional. One theme per line with the most money that may go to it, for example “Groen: 10.000”. "
+            "Only with the rule “most votes first”."
+        ),
+    )
+    buurt_caps = NamedAmountsField(
+        _l("Limits per buurt"),
+        description=_l("Optional. One buurt per line with the most money that may go to its projects."),
+    )
+    buurt_budgets = NamedAmountsField(
+        _l("Buurten with a budget of their own"),
+        description=_l(
+            "Optional. One buurt per line with its own budget, for example “Lombok-Oost: 5.000”. Its residents "
+            "vote for its projects in a separate part of the ballot; the budget above is then for the whole "
+            "neighbourhood's part."
+        ),
+    )
     tie_break = RadioField(
         _l("When projects have the same number of votes"),
         choices=[
@@ -195,7 +294,13 @@ class RoundForm(FlaskForm):
             (LeftoverPolicy.NEXT_ROUND.value, _l("Goes to the next round")),
             (
                 LeftoverPolicy.NEXT_PROJECT_PARTIAL.value,
-                _l("Goes to the next project in line, if it can be done for less"),
+                _l("Goes to the next project in line, as part of its cost (partial funding)"),
+            ),
+            (
+                LeftoverPolicy.FUND_FITTING.value,
+                _l(
+                    "Funds more projects that still fit, in order of votes, beyond the limits per theme or buurt"
+                ),
             ),
         ],
         default=LeftoverPolicy.RETURN_TO_MUNICIPALITY.value,
@@ -261,6 +366,14 @@ class RoundForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.counting_rule.choices = [(rule, counting_rule_label(rule)) for rule in counting_rules()]
+
+    def set_buurten(self, names: list[str]) -> None:
+        """The wijk's buurten: the only names the buurt caps and budgets may use (checked on validate)."""
+        for field in (self.buurt_caps, self.buurt_budgets):
+            field.known = names
+            field.description = f"{field.description} " + str(
+                _l("Buurten: %(names)s.", names=", ".join(names) or "-")
+            )
 
 
 class ConfirmForm(FlaskForm):

@@ -107,10 +107,11 @@ def _wijk_form_data(wijk: Wijk) -> dict[str, Any]:
 def round_new(wijk_id: int):  # type: ignore[no-untyped-def]
     wijk = db.get_or_404(Wijk, wijk_id)
     form = RoundForm()
+    form.set_buurten([b.name for b in wijk.buurten])
     status = 200
     if form.validate_on_submit():
         try:
-            rnd = rounds.create_round(current_user, wijk.id, _round_settings(form))
+            rnd = rounds.create_round(current_user, wijk.id, _round_settings(form, wijk))
         except RuleViolation as exc:
             status = _refuse(form, exc)
         else:
@@ -129,10 +130,11 @@ def round_edit(round_id: int):  # type: ignore[no-untyped-def]
             "organise/round_frozen.html", round=rnd
         ), 409 if request.method == "POST" else 200
     form = RoundForm(**(_round_form_data(rnd) if request.method == "GET" else {}))
+    form.set_buurten([b.name for b in rnd.wijk.buurten])
     status = 200
     if form.validate_on_submit():
         try:
-            rounds.update_round(current_user, rnd.id, _round_settings(form))
+            rounds.update_round(current_user, rnd.id, _round_settings(form, rnd.wijk))
         except RuleViolation as exc:
             status = _refuse(form, exc)
         else:
@@ -141,17 +143,24 @@ def round_edit(round_id: int):  # type: ignore[no-untyped-def]
     return render_template("organise/round_form.html", form=form, wijk=rnd.wijk, round=rnd), status
 
 
-def _round_settings(form: RoundForm) -> rounds.RoundSettings:
+def _round_settings(form: RoundForm, wijk: Wijk) -> rounds.RoundSettings:
     values = {name: form[name].data for name in rounds.RoundSettings.__dataclass_fields__}
     values["title"] = values["title"] or ""
     values["out_of_scope"] = values["out_of_scope"] or ""
     values["categories"] = tuple(split_lines(form.categories.data))
+    ids = {b.name: b.id for b in wijk.buurten}  # the form checked the names against the wijk's buurten
+    for name in ("buurt_caps", "buurt_budgets"):
+        values[name] = {ids[buurt]: cents for buurt, cents in (values[name] or {}).items() if buurt in ids}
+    values["category_caps"] = values["category_caps"] or {}
     return rounds.RoundSettings(**values)
 
 
 def _round_form_data(rnd: Round) -> dict[str, Any]:
     values = asdict(rounds.settings_of(rnd))
     values["categories"] = "\n".join(values["categories"])
+    names = {b.id: b.name for b in rnd.wijk.buurten}
+    for name in ("buurt_caps", "buurt_budgets"):
+        values[name] = {names[b]: cents for b, cents in values[name].items() if b in names}
     return values
 
 

@@ -14,10 +14,15 @@ from app.money import whole_cents
 Details = Mapping[str, Any]
 
 
-def reason_text(explanation: Mapping[str, Any], titles: Mapping[int, str]) -> str:
-    """One plain sentence for a stored explanation ({"code", "details"}); unknown codes get a neutral one."""
+def reason_text(explanation: Mapping[str, Any], titles: Mapping[int, str], *, points: bool = False) -> str:
+    """One plain sentence for a stored explanation ({"code", "details"}); unknown codes get a neutral one.
+
+    `points`: the round's scores are points (a points or ranked ballot), not numbers of votes."""
     details: Details = explanation.get("details") or {}
-    render = _RENDERERS.get(str(explanation.get("code")))
+    code = str(explanation.get("code"))
+    if code == "below_threshold" and points:
+        return _below_threshold_points(details, titles)
+    render = _RENDERERS.get(code)
     if render is None:
         return _("Not chosen.")
     return render(details, titles)
@@ -38,6 +43,12 @@ def _count(value: Any) -> str:
 def _selected(d: Details, titles: Mapping[int, str]) -> str:
     if d.get("rank") is None or d.get("budget_left") is None:
         return _("Chosen.")
+    if d.get("phase") == "leftover":
+        return _(
+            "Chosen with the money that was left over after the count: it still fitted, and %(left)s was left "
+            "after it.",
+            left=_money(d["budget_left"]),
+        )
     return _(
         "Chosen: it was number %(rank)s to be funded, and %(left)s was left after it.",
         rank=_count(d["rank"]),
@@ -71,6 +82,24 @@ def _below_threshold(d: Details, titles: Mapping[int, str]) -> str:
         "Below the threshold: it got %(score)s votes and needed at least %(minimum)s.",
         score=_count(d.get("score")),
         minimum=_count(d.get("min_score")),
+    )
+
+
+def _below_threshold_points(d: Details, titles: Mapping[int, str]) -> str:
+    return _(
+        "Below the threshold: its score was %(score)s and it needed at least %(minimum)s.",
+        score=_count(d.get("score")),
+        minimum=_count(d.get("min_score")),
+    )
+
+
+def _partially_funded(d: Details, titles: Mapping[int, str]) -> str:
+    return _(
+        "Partly funded: it was next in line, and the %(amount)s left over after the count goes to it. It costs "
+        "%(cost)s, so %(missing)s is still missing.",
+        amount=_money(d.get("amount")),
+        cost=_money(d.get("cost")),
+        missing=_money(d.get("missing")),
     )
 
 
@@ -125,5 +154,6 @@ _RENDERERS: dict[str, Callable[[Details, Mapping[int, str]], str]] = {
     "neighborhood_cap": _neighborhood_cap,
     "mes_not_affordable": _not_affordable,
     "mes_no_support": _no_support,
+    "partially_funded": _partially_funded,
     "not_selected": _not_selected,
 }

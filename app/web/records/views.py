@@ -10,13 +10,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 
 from app.extensions import limiter
-from app.models import ElectionRecord
+from app.models import ElectionRecord, Round
 from app.services.errors import NotFound, RuleViolation
 from app.services.results import publishing, receipts
 from app.services.results import record as election_record
-from app.services.results.record_files import file_names
+from app.services.results.record_files import file_names, part_pb_name
 from app.web.records.forms import ReceiptCheckForm
-from app.web.records.recount import RecountHelp, recount_help
+from app.web.records.recount import RecountHelp, RecountSettings, recount_help
 
 bp = Blueprint("records", __name__, url_prefix="/uitslag")
 
@@ -32,6 +32,17 @@ def download(round_id: int, kind: str):  # type: ignore[no-untyped-def]
     record = _record_or_404(round_id)
     text = {"pb": record.pb_text, "csv": record.csv_text, "json": record.record_json}[kind]
     return _attachment(text.encode("utf-8"), CONTENT_TYPES[kind], file_names(round_id)[kind])
+
+
+@bp.route("/<int:round_id>/record-<part>.pb")
+def download_part(round_id: int, part: str):  # type: ignore[no-untyped-def]
+    """The `.pb` of one buurt part of the ballot (the wijk's part is `record.pb`)."""
+    record = _record_or_404(round_id)
+    name = part_pb_name(round_id, part)
+    text = (record.part_pb_texts or {}).get(name)
+    if text is None:
+        abort(404)
+    return _attachment(text.encode("utf-8"), CONTENT_TYPES["pb"], name)
 
 
 @bp.route("/<int:round_id>/stembewijzen")
@@ -69,10 +80,12 @@ def _answer(form: ReceiptCheckForm, rounds: list[publishing.PublishedRound]) -> 
 
 
 @bp.app_template_global()
-def recount_help_for(round_id: int, rule: str, tie_break: str) -> RecountHelp | None:
+def recount_help_for(rnd: Round, rule: str, tie_break: str) -> RecountHelp | None:
     """For the results page: the record's hash and recount commands, or None if the round has no record."""
-    sha256 = election_record.published_record_sha256(round_id)
-    return recount_help(round_id, sha256, rule, tie_break) if sha256 is not None else None
+    sha256 = election_record.published_record_sha256(rnd.id)
+    if sha256 is None:
+        return None
+    return recount_help(rnd, sha256, RecountSettings.of(rnd, rule, tie_break))
 
 
 def _record_or_404(round_id: int) -> ElectionRecord:

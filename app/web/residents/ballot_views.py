@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.models import Round
+from app.models import Eligibility, Round
+from app.services.rounds.parts import has_buurt_parts
 from app.services.voting import ballots
+from app.services.voting.ballots import BallotMarks
+from app.web.ballot_marks import marks_from
 from app.web.residents.blueprint import bp, refusal_page, round_or_404
 from app.web.residents.forms import BallotForm
 from app.web.residents.result_mail_views import result_mail_box
@@ -24,15 +25,15 @@ def ballot(round_id: int):  # type: ignore[no-untyped-def]
         return refusal_page(rnd, refusal)
     form = BallotForm()
     if not form.validate_on_submit():
-        current = ballots.current_ballot(current_user, rnd.id)
-        return _ballot_page(rnd, form, current.project_ids if current else [], checked=False)
-    chosen = request.form.getlist("project_ids")
-    if request.form.get("action") == "check":  # "Check my choice": show the total and problems, save nothing
-        return _ballot_page(rnd, form, chosen, checked=True)
+        current = ballots.stored_marks(ballots.current_ballot(current_user, rnd.id))
+        return _ballot_page(rnd, form, current, checked=False)
+    marks = marks_from(request.form)
+    if request.form.get("action") == "check":  # "Check my choice": show the totals and problems, save nothing
+        return _ballot_page(rnd, form, marks, checked=True)
     try:
-        _stored, created = ballots.cast_ballot(current_user, rnd.id, chosen)
+        _stored, created = ballots.cast_ballot(current_user, rnd.id, marks)
     except ballots.BallotRejected:
-        return _ballot_page(rnd, form, chosen, checked=True, status=400)
+        return _ballot_page(rnd, form, marks, checked=True, status=400)
     flash(_("Your vote has been saved.") if created else _("Your vote has been changed."), "success")
     return redirect(url_for("residents.receipt", round_id=rnd.id))
 
@@ -50,20 +51,24 @@ def receipt(round_id: int):  # type: ignore[no-untyped-def]
         round=rnd,
         ballot=stored,
         projects=ballots.chosen_projects(stored),
+        values=ballots.choice_values(stored),
         can_change=ballots.may_vote(current_user, rnd) is None,
         result_mail=result_mail_box(rnd, "receipt"),
     )
 
 
 def _ballot_page(
-    rnd: Round, form: BallotForm, chosen: Iterable[object], *, checked: bool, status: int = 200
+    rnd: Round, form: BallotForm, marks: BallotMarks, *, checked: bool, status: int = 200
 ) -> tuple[str, int]:
-    check = ballots.check_ballot(rnd, chosen)
+    buurt = ballots.account_buurt(current_user, rnd)
+    check = ballots.check_ballot(rnd, marks, register_buurt_id=buurt)
     page = render_template(
         "residents/ballot.html",
         round=rnd,
         form=form,
         options=ballots.ballot_options(rnd),
+        parts=ballots.page_parts(rnd, check, register_buurt_id=buurt),
+        buurt_choice=rnd.eligibility == Eligibility.OPEN.value and has_buurt_parts(rnd),
         check=check,
         checked=checked,
         has_voted=ballots.current_ballot(current_user, rnd.id) is not None,

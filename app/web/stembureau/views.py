@@ -13,7 +13,8 @@ from app.models import PollingLocation, Role, Round
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.paper import paper_ballots, polling
 from app.services.voting import ballots
-from app.services.voting.ballots import BallotCheck, BallotRejected
+from app.services.voting.ballots import BallotCheck, BallotMarks, BallotRejected
+from app.web.ballot_marks import marks_from
 from app.web.organise.feedback import show_violation
 from app.web.security import role_required
 from app.web.stembureau.forms import DecisionForm, PaperBallotForm
@@ -35,23 +36,23 @@ def index():  # type: ignore[no-untyped-def]
 def enter(location_id: int):  # type: ignore[no-untyped-def]
     location, rnd = _location_or_404(location_id)
     form = PaperBallotForm()
-    chosen = request.form.getlist("project_ids")
+    marks = marks_from(request.form)
     if not form.validate_on_submit():
-        return _entry_page(location, rnd, form, chosen, status=400 if form.errors else 200)
+        return _entry_page(location, rnd, form, marks, status=400 if form.errors else 200)
     try:
         paper_ballots.enter_paper_ballot(
             current_user,
             location.id,
             form.identity(),
-            chosen,
+            marks,
             assisted=bool(form.assisted.data),
             consent=bool(form.consent.data),
         )
     except BallotRejected as exc:
-        return _entry_page(location, rnd, form, chosen, check=exc.check, status=400)
+        return _entry_page(location, rnd, form, marks, check=exc.check, status=400)
     except RuleViolation as exc:
         status = _refused(form, exc)
-        return _entry_page(location, rnd, form, chosen, status=400 if status == 200 else status)
+        return _entry_page(location, rnd, form, marks, status=400 if status == 200 else status)
     flash(_("Saved. Another poll worker must now check and confirm this ballot."), "success")
     return redirect(url_for(".enter", location_id=location.id))
 
@@ -60,18 +61,19 @@ def _entry_page(
     location: PollingLocation,
     rnd: Round,
     form: PaperBallotForm,
-    chosen: list[str],
+    marks: BallotMarks,
     *,
     check: BallotCheck | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    shown = ballots.check_ballot(rnd, marks)  # what was marked, for the form; the problems come from `check`
     page = render_template(
         "stembureau/enter.html",
         location=location,
         round=rnd,
         form=form,
-        options=ballots.ballot_options(rnd),
-        chosen={str(i) for i in chosen},
+        parts=ballots.page_parts(rnd, check or shown, every_part=True),
+        marked=shown,
         check=check,
         voting_open=ballots.voting_open(rnd),
         waiting=len(paper_ballots.pending_entries(current_user, location.id)),

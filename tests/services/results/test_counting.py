@@ -225,7 +225,9 @@ def test_election_loads_choices_without_a_query_per_ballot(app: Flask, db_sessio
     finally:
         event.remove(engine, "before_cursor_execute", count_statement)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 2  # the feasible projects, then every ballot with its choices
+    # The round's kaders (parts, caps, buurten), the feasible projects, then every ballot with its choices in
+    # one query: a fixed handful, whatever the number of ballots.
+    assert len(selects) <= 8
     assert sum("ballot_choices" in s for s in selects) == 1
     assert loaded.ballots_counted == 45
     assert set(loaded.election.projects) == {

@@ -191,3 +191,33 @@ def test_an_unpublished_round_has_no_winner_to_drop(app: Flask, db_session) -> N
     with service_context(app), pytest.raises(RuleViolation):
         drop_winner(make_user(Role.ORGANISER), data.round.id, data.speeltuin.id, REASON)
     assert db.session.scalar(select(func.count(Commitment.id))) == 0
+
+
+def test_dropping_a_buurt_winner_reruns_only_that_part_with_its_budget(app: Flask, db_session) -> None:
+    """The money of a dropped buurt project goes back to that buurt's part, by its own budget and ballots; the
+    wijk's part is not touched. A winner funded in part counts with its part."""
+    from app.models import RoundBuurtBudget
+    from app.models.freeze import seeding
+    from tests.results_data import cast_votes
+
+    rnd = make_round(phase=Phase.CLOSED, budget_cents=2_000_000, max_project_cost_cents=2_000_000)
+    noord = sorted(rnd.wijk.buurten, key=lambda b: b.name)[0]
+    with seeding(db.session):
+        rnd.buurt_budgets = [RoundBuurtBudget(buurt_id=noord.id, budget_cents=700_000)]
+        rnd.leftover_policy = "partial"
+        db.session.commit()
+    park = make_project(rnd, cost_cents=1_500_000, title="Park")
+    plein = make_project(rnd, cost_cents=1_000_000, title="Plein")
+    bank = make_project(rnd, cost_cents=400_000, title="Bank", buurt_id=noord.id)
+    boom = make_project(rnd, cost_cents=500_000, title="Boom", buurt_id=noord.id)
+    cast_votes(rnd, {park: 9, plein: 8, bank: 7, boom: 6})
+    with service_context(app):
+        result = publish_round(rnd.id)
+        # Wijk: Park, then Plein gets the € 5.000 left; Noord: Bank, then Boom gets the € 3.000 left.
+        assert result.selected_project_ids == [park.id, plein.id, bank.id, boom.id]
+        drop = drop_winner(make_user(Role.ORGANISER), rnd.id, bank.id, REASON)
+    assert drop.rerun["budget_cents"] == 700_000
+    assert drop.rerun["rerun_selected_ids"] == [boom.id]
+    # Boom was already a (partly funded) winner; with Bank gone there is room, but it is kept, not added twice.
+    assert drop.added_project_ids == []
+    assert current_winners(result, round_drops(rnd.id)) == [park.id, plein.id, boom.id]

@@ -17,13 +17,23 @@ from flask import Flask
 from flask_babel import force_locale
 
 from app.extensions import db
-from app.models import AuditEvent, FrozenRoundError, Phase, Project, ProjectStatus, Role, Round
+from app.models import (
+    AuditEvent,
+    FrozenRoundError,
+    Phase,
+    Project,
+    ProjectStatus,
+    Role,
+    Round,
+    RoundBuurtBudget,
+    RoundCap,
+)
 from app.models.freeze import amending
 from app.services.errors import RuleViolation
 from app.services.proposals import review
 from app.services.proposals import submissions as proposals
 from app.services.rounds import phases
-from app.services.rounds.kaders import RoundSettings
+from app.services.rounds.kaders import AMOUNT_FIELDS, RoundSettings
 from tests.factories import make_project, make_register_entry, make_round, make_user
 
 FROZEN_PHASES = [Phase.VOTING, Phase.CLOSED, Phase.PUBLISHED]
@@ -131,8 +141,13 @@ _NEW_VALUES: dict[str, Any] = {
     "register_level": "household",
     "min_age": 16,
     "register_retention_days": 30,
+    "points_total": 10,
+    "points_per_project": 3,
+    "min_votes": 25,
 }
-_ROUND_COLUMNS = [f.name for f in dataclasses.fields(RoundSettings)] + ["wijk_id"]
+# Caps and buurt budgets are rows of their own: see the RoundCap / RoundBuurtBudget tests below.
+_ROUND_COLUMNS = [f.name for f in dataclasses.fields(RoundSettings) if f.name not in AMOUNT_FIELDS]
+_ROUND_COLUMNS.append("wijk_id")
 
 
 def _new_value(rnd: Round, name: str) -> Any:
@@ -171,6 +186,46 @@ def test_orm_refuses_kaders_change_in_the_flush_that_opens_voting(ctx: None) -> 
     rnd.budget_cents = 5_000_100
     with pytest.raises(FrozenRoundError):
         db.session.flush()
+
+
+def _with_caps_and_budgets(phase: Phase) -> Round:
+    rnd = make_round(phase=Phase.REVIEW)
+    noord, zuid = sorted(rnd.wijk.buurten, key=lambda b: b.name)
+    rnd.caps = [
+        RoundCap(category="Groen", cap_cents=1_000_000),
+        RoundCap(buurt_id=noord.id, cap_cents=900_000),
+    ]
+    rnd.buurt_budgets = [RoundBuurtBudget(buurt_id=zuid.id, budget_cents=800_000)]
+    db.session.commit()
+    rnd.phase = phase.value
+    db.session.commit()
+    return rnd
+
+
+@pytest.mark.parametrize("phase", FROZEN_PHASES)
+@pytest.mark.parametrize(
+    "change", ["cap_amount", "cap_added", "cap_removed", "budget_amount", "budget_removed"]
+)
+def test_orm_refuses_every_change_of_caps_and_buurt_budgets_of_a_frozen_round(
+    ctx: None, phase: Phase, change: str
+) -> None:
+    rnd = _with_caps_and_budgets(phase)
+    if change == "cap_amount":
+        rnd.caps[0].cap_cents = 1
+    elif change == "cap_added":
+        db.session.add(RoundCap(round_id=rnd.id, category="Spelen", cap_cents=5))
+    elif change == "cap_removed":
+        db.session.delete(rnd.caps[0])
+    elif change == "budget_amount":
+        rnd.buurt_budgets[0].budget_cents = 1
+    else:
+        db.session.delete(rnd.buurt_budgets[0])
+    with pytest.raises(FrozenRoundError):
+        db.session.flush()
+    db.session.rollback()
+    fresh = _fresh(rnd)
+    assert sorted(c.cap_cents for c in fresh.caps) == [900_000, 1_000_000]
+    assert [b.budget_cents for b in fresh.buurt_budgets] == [800_000]
 
 
 def test_orm_allows_the_lot_and_phase_in_the_flush_that_opens_voting(ctx: None) -> None:

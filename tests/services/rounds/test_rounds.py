@@ -178,7 +178,17 @@ BAD_SETTINGS = [
     ("categories", {"categories": ("", " ")}),
     ("categories", {"categories": ("Groen", "groen")}),
     ("categories", {"categories": ("x" * 81,)}),
-    ("ballot_type", {"ballot_type": "ranked"}),
+    ("ballot_type", {"ballot_type": "lottery"}),
+    ("points_total", {"ballot_type": "points", "points_total": None}),
+    ("points_total", {"ballot_type": "points", "points_total": 101}),
+    ("points_per_project", {"ballot_type": "points", "points_total": 5, "points_per_project": 6}),
+    ("min_choices", {"ballot_type": "ranked", "min_choices": 0, "max_choices": 3}),
+    ("max_choices", {"ballot_type": "ranked", "min_choices": 3, "max_choices": 2}),
+    ("min_votes", {"counting_rule": "greedy-threshold", "min_votes": None}),
+    ("min_votes", {"counting_rule": "greedy-threshold", "min_votes": 0}),
+    ("category_caps", {"category_caps": {"Groen": 1_000_000}, "counting_rule": "equalshares/add1"}),
+    ("category_caps", {"category_caps": {"Verkeer": 1_000_000}}),
+    ("category_caps", {"category_caps": {"Groen": 6_000_000}}),
     ("min_choices", {"ballot_type": "approval", "min_choices": None, "max_choices": 3}),
     ("min_choices", {"ballot_type": "approval", "min_choices": 0, "max_choices": 3}),
     ("max_choices", {"ballot_type": "approval", "min_choices": 3, "max_choices": 2}),
@@ -210,6 +220,101 @@ def test_create_round_refuses_bad_settings_and_stores_nothing(
     assert db.session.query(AuditEvent).count() == 0
 
 
+def test_points_round_keeps_its_points_and_clears_the_choice_limits(ctx: None) -> None:
+    rnd = create_round(
+        make_user(Role.ORGANISER),
+        make_wijk().id,
+        settings(ballot_type="points", points_total=10, points_per_project=4, min_choices=2, max_choices=3),
+    )
+    assert (rnd.points_total, rnd.points_per_project) == (10, 4)
+    assert (rnd.min_choices, rnd.max_choices) == rounds_service.KNAPSACK_CHOICES
+
+
+def test_points_are_cleared_on_other_ballots_and_the_threshold_on_other_rules(ctx: None) -> None:
+    rnd = create_round(make_user(Role.ORGANISER), make_wijk().id, settings(points_total=10, min_votes=20))
+    assert (rnd.points_total, rnd.points_per_project, rnd.min_votes) == (None, None, None)
+
+
+def test_threshold_round_and_ranked_ballot(ctx: None) -> None:
+    rnd = create_round(
+        make_user(Role.ORGANISER),
+        make_wijk().id,
+        settings(
+            ballot_type="ranked", min_choices=1, max_choices=3, counting_rule="greedy-threshold", min_votes=15
+        ),
+    )
+    assert (rnd.ballot_type, rnd.max_choices, rnd.counting_rule, rnd.min_votes) == (
+        "ranked",
+        3,
+        "greedy-threshold",
+        15,
+    )
+
+
+def test_caps_and_buurt_budgets_are_stored_as_kaders(ctx: None) -> None:
+    wijk = make_wijk()
+    noord, zuid = sorted(wijk.buurten, key=lambda b: b.name)
+    organiser = make_user(Role.ORGANISER)
+    rnd = create_round(
+        organiser, wijk.id, settings(category_caps={" groen ": 1_000_000}, buurt_budgets={zuid.id: 800_000})
+    )
+    assert [(c.category, c.buurt_id, c.cap_cents) for c in rnd.caps] == [("Groen", None, 1_000_000)]
+    assert [(b.buurt_id, b.budget_cents) for b in rnd.buurt_budgets] == [(zuid.id, 800_000)]
+    stored = settings_of(rnd)
+    assert stored.category_caps == {"Groen": 1_000_000} and stored.buurt_budgets == {zuid.id: 800_000}
+    update_round(
+        organiser, rnd.id, dataclasses.replace(stored, buurt_budgets={}, buurt_caps={noord.id: 700_000})
+    )
+    db.session.expire_all()
+    fresh = db.session.get(Round, rnd.id)
+    assert fresh is not None
+    assert fresh.buurt_budgets == [] and {c.buurt_id for c in fresh.caps} == {None, noord.id}
+    event = db.session.query(AuditEvent).filter_by(action="round.updated").one()
+    assert event.details["buurt_budgets"] == {"old": {str(zuid.id): 800_000}, "new": {}}
+    assert event.details["buurt_caps"]["new"] == {str(noord.id): 700_000}
+
+
+@pytest.mark.parametrize(
+    ("field", "changes"),
+    [
+        ("buurt_caps", "caps_and_budgets"),
+        ("buurt_caps", "other_wijk_cap"),
+        ("buurt_budgets", "other_wijk_budget"),
+        ("buurt_budgets", "below_min_cost"),
+    ],
+)
+def test_buurt_caps_and_budgets_are_checked(ctx: None, field: str, changes: str) -> None:
+    wijk, other = make_wijk(), make_wijk()
+    mine, theirs = wijk.buurten[0].id, other.buurten[0].id
+    values = {
+        "caps_and_budgets": {"buurt_caps": {mine: 100_000}, "buurt_budgets": {wijk.buurten[1].id: 900_000}},
+        "other_wijk_cap": {"buurt_caps": {theirs: 100_000}},
+        "other_wijk_budget": {"buurt_budgets": {theirs: 900_000}},
+        "below_min_cost": {"buurt_budgets": {mine: 10_000}},
+    }[changes]
+    with pytest.raises(InvalidFields) as exc:
+        create_round(make_user(Role.ORGANISER), wijk.id, settings(**values))
+    assert field in exc.value.errors and str(exc.value.errors[field])
+    assert db.session.query(Round).count() == 0
+
+
+def test_a_buurt_with_its_own_budget_cannot_be_removed_from_the_wijk(ctx: None) -> None:
+    wijk = make_wijk(buurten=("Noord", "Zuid"))
+    zuid = next(b for b in wijk.buurten if b.name == "Zuid")
+    organiser = make_user(Role.ORGANISER)
+    create_round(organiser, wijk.id, settings(buurt_budgets={zuid.id: 900_000}))
+    with pytest.raises(InvalidFields) as exc:
+        update_wijk(
+            organiser,
+            wijk.id,
+            name=wijk.name,
+            municipality="Utrecht",
+            buurten=["Noord"],
+            postcodes=wijk.postcodes,
+        )
+    assert "Zuid" in str(exc.value.errors["buurten"])
+
+
 def test_results_may_come_at_the_moment_voting_closes(ctx: None) -> None:
     s = settings(results_at=T0 + timedelta(days=35))
     assert check_round(rounds_service.normalise(s)) == {}
@@ -218,7 +323,7 @@ def test_results_may_come_at_the_moment_voting_closes(ctx: None) -> None:
 def test_database_constraints_are_the_last_line_of_defence(
     ctx: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rounds_service, "check_round", lambda s: {})
+    monkeypatch.setattr(rounds_service, "check_round", lambda s, buurt_ids=None: {})
     with pytest.raises(RuleViolation) as exc:
         create_round(make_user(Role.ORGANISER), make_wijk().id, settings(max_project_cost_cents=9_000_000))
     assert "passen niet bij elkaar" in str(exc.value.message)
@@ -279,6 +384,12 @@ def _changed(rnd: Round, name: str) -> RoundSettings:
         "register_level": "household",
         "min_age": current.min_age + 4,
         "register_retention_days": current.register_retention_days + 30,
+        "points_total": 10,
+        "points_per_project": 3,
+        "min_votes": 20,
+        "category_caps": {"Groen": 100_000},
+        "buurt_caps": {rnd.wijk.buurten[0].id: 100_000},
+        "buurt_budgets": {rnd.wijk.buurten[0].id: 100_000},
     }
     return dataclasses.replace(current, **{name: new_values[name]})
 
