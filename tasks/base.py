@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from app.extensions import db
 from app.services import jobs
 from app.services.errors import RuleViolation, TryAgainLater
+from tasks import relay
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +93,7 @@ class JobTask(Task):  # type: ignore[misc]
         pause = backoff(attempts, self.backoff_base, self.backoff_cap) * scale
         jobs.postpone_job(job_id, pause, describe(exc))
         log.warning("job %s (%s) will be retried in %s: %s", job_id, self.name, pause, describe(exc))
-        from tasks.relay import hand_over_later  # the relay imports this module
-
-        hand_over_later(job_id, self.name, pause)
+        relay.hand_over_later(job_id, self.name, pause)
 
     def _give_up(self, job_id: int, args: tuple[Any, ...], reason: str) -> None:
         jobs.give_up_job(job_id, reason)

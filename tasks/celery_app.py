@@ -43,17 +43,4 @@ def init_celery(app: Flask) -> Celery:
     # Importing the task modules registers them (shared_task) on every Celery app, this one included.
     for module in TASK_MODULES:
         __import__(module)
-    import tasks.relay  # noqa: F401  (hands committed outbox rows to the workers)
-
     return celery_app
-
-
-def celery_for(app: Flask) -> Celery:
-    """The Celery app that belongs to a Flask app (to enqueue on it explicitly)."""
-    celery_app: Celery = app.extensions["celery"]
-    return celery_app
-
-
-def has_broker(app: Flask) -> bool:
-    """False in the embedded default: jobs then run in-process."""
-    return not app.config["CELERY"].get("task_always_eager", False)

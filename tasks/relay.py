@@ -31,7 +31,7 @@ from app.extensions import db
 from app.models import OutboxJob, OutboxState
 from app.models.base import utcnow
 from app.services import jobs
-from tasks.celery_app import celery_for, has_broker
+from tasks.broker import celery_for, has_broker
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from app import create_app
 from app.extensions import db
 from app.services import jobs
 from tasks import relay
-from tasks.celery_app import celery_for
+from tasks.broker import celery_for
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from flask.cli import ScriptInfo
 from flask.cli import run_command as flask_run_command
 from werkzeug.serving import is_running_from_reloader
 
-from tasks.celery_app import has_broker
+from tasks.broker import has_broker
 from tasks.sweep import start_in_process_sweeper
 
 

@@ -18,7 +18,7 @@ from app import create_app
 from app.config import Config, TestConfig
 from app.extensions import db, limiter
 from tasks import relay
-from tasks.celery_app import celery_for
+from tasks.broker import celery_for
 from tests.conftest import database_url_for_tests
 from tests.faults.processes import RedisServer
 from tests.mail_support import CollectingHandler, smtp_server

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.models import AuditEvent, OutboxJob, Phase, Result, Role, Round, User
 from app.services.rounds import phases
 from tasks import relay
-from tasks.celery_app import celery_for
+from tasks.broker import celery_for
 from tests import conftest
 from tests.factories import make_user
 from tests.results_data import realistic_round

@@ -15,7 +15,7 @@ from app.services.jobs import enqueue_job
 from app.services.results import counting as counting_service
 from tasks import relay
 from tasks.base import JobTask
-from tasks.celery_app import celery_for
+from tasks.broker import celery_for
 from tests.factories import make_project, make_round
 from tests.results_data import cast_votes, realistic_round
 from tests.tasks.outbox_support import jobs_named, make_due

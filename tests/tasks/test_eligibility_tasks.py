@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Ballot, BallotStatus, Eligibility, MatchStatus, Phase, RegisterMatch
 from app.services.eligibility import matches as register_matches
 from app.services.voting import ballots
-from tasks.celery_app import celery_for
+from tasks.broker import celery_for
 from tasks.eligibility import verify_pending_register_matches, verify_register_matches
 from tasks.sweep import sweep_due_work
 from tests.factories import make_adult_register_entry, make_project, make_round, make_user

@@ -15,7 +15,7 @@ from app.models import OutboxJob, OutgoingEmail, Phase, ResultSubscription
 from app.models.base import utcnow
 from app.services.notifications import mail as mail_service
 from tasks import relay
-from tasks.celery_app import celery_for
+from tasks.broker import celery_for
 from tasks.sweep import sweep_due_work
 from tests.factories import make_round, make_user
 from tests.mail_support import free_port, use_backend

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import AuditEvent, ElectionRecord, Phase, Result, Round
 from app.services.results import record as election_record
 from app.services.results.record import published_record
-from tasks.celery_app import celery_for
+from tasks.broker import celery_for
 from tests.results_data import realistic_round
 
 

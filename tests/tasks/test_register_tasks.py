@@ -17,7 +17,7 @@ from app.services.eligibility import registers
 from app.services.eligibility.registers import start_register_import
 from app.services.jobs import enqueue_job
 from tasks import relay
-from tasks.celery_app import celery_for
+from tasks.broker import celery_for
 from tests.factories import make_round, make_user
 from tests.tasks.outbox_support import jobs_named, make_due
 

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import AuditEvent, Phase, Round
 from app.services.rounds import phases
 from tasks import sweep as sweep_module
-from tasks.celery_app import celery_for
+from tasks.broker import celery_for
 from tasks.sweep import start_in_process_sweeper, sweep_due_work
 from tests.factories import make_round, phase_dates
 
