@@ -43,8 +43,15 @@ def register_web(app: Flask) -> None:
     login_manager.login_message = ""
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        # "id:version" (User.get_id): a cookie from before a logout, a new password or deactivation is refused.
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or user.session_version != int(version):
+            return None
+        return user
 
     _register_error_pages(app)
 

@@ -1,0 +1,129 @@
+"""Managing accounts of any role: create (CLI), list, change the role, deactivate. The actor is the admin
+doing it, or None for the operator at the command line; every change is on the audit log.
+
+An account's wijk is its one `wijk_id` today; per-wijk staff roles (several wijken on one account) come with
+the roles work, which replaces `_checked_wijk`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Role, User, Wijk
+from app.models.base import utcnow
+from app.services.accounts.passwords import check_password
+from app.services.accounts.users import commit_new_account, find_user, normalise_email
+from app.services.audit import record_event
+from app.services.errors import NotAllowed, NotFound, RuleViolation
+
+# A freshly invited account has no password yet: werkzeug never matches this against any input.
+NO_PASSWORD = "!unset"  # noqa: S105
+
+
+def create_account(
+    actor: User | None,
+    email: str,
+    name: str,
+    role: Role,
+    password: str | None,
+    wijk_ids: Sequence[int] = (),
+    language: str = "nl",
+) -> User:
+    """Create an account of any role. `password` None leaves it without one (an invitation sets it)."""
+    _require_admin(actor)
+    email = normalise_email(email)
+    name = name.strip()
+    if not email or "@" not in email:
+        raise RuleViolation(_l("This is not a valid e-mail address."), field="email")
+    if not name:
+        raise RuleViolation(_l("Fill in a name."), field="name")
+    if password is not None:
+        check_password(password, personal=(email, name))
+    if find_user(email) is not None:
+        raise RuleViolation(_l("An account with this e-mail address already exists."), field="email")
+    user = User(email=email, name=name, role=role.value, language=language, wijk_id=_checked_wijk(wijk_ids))
+    if password is None:
+        user.password_hash = NO_PASSWORD
+    else:
+        user.set_password(password)
+        user.email_confirmed_at = utcnow()  # the operator typed it in: nothing to confirm
+    db.session.add(user)
+    db.session.flush()
+    record_event(actor, "account.created", subject=f"user:{user.id}", details={"role": role.value})
+    commit_new_account()
+    return user
+
+
+def list_accounts(role: Role | None = None, *, staff_only: bool = False) -> list[User]:
+    query = select(User).order_by(User.role, User.email)
+    if role is not None:
+        query = query.where(User.role == role.value)
+    elif staff_only:
+        query = query.where(User.role != Role.RESIDENT.value)
+    return list(db.session.scalars(query))
+
+
+def set_role(actor: User | None, user_id: int, role: Role, wijk_ids: Sequence[int] | None = None) -> User:
+    """Give the account another role (and wijk, when `wijk_ids` is given). An admin cannot take away their own
+    admin role, so there is always someone left to manage staff."""
+    _require_admin(actor)
+    user = _account(user_id)
+    if actor is not None and actor.id == user.id and role != Role.ADMIN:
+        raise RuleViolation(_l("You cannot take away your own admin role. Ask another admin."))
+    previous = user.role
+    user.role = role.value
+    if wijk_ids is not None:
+        user.wijk_id = _checked_wijk(wijk_ids)
+    if previous != role.value:
+        user.session_version += 1  # pages opened with the old role's rights must be opened anew
+    record_event(
+        actor, "account.role_changed", subject=f"user:{user.id}", details={"from": previous, "to": role.value}
+    )
+    db.session.commit()
+    return user
+
+
+def deactivate(actor: User | None, user_id: int) -> User:
+    """The account can no longer log in and every session of it ends; its history stays. Idempotent."""
+    _require_admin(actor)
+    user = _account(user_id)
+    if actor is not None and actor.id == user.id:
+        raise RuleViolation(_l("You cannot deactivate your own account. Ask another admin."))
+    if user.deactivated_at is None:
+        user.deactivated_at = utcnow()
+        user.session_version += 1
+        record_event(actor, "account.deactivated", subject=f"user:{user.id}")
+    db.session.commit()
+    return user
+
+
+def find_account(email: str) -> User:
+    user = find_user(email)
+    if user is None:
+        raise NotFound(_l("There is no account with this e-mail address."))
+    return user
+
+
+def _account(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_l("There is no such account."))
+    return user
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None and actor.role != Role.ADMIN.value:
+        raise NotAllowed(_l("Only an admin may manage accounts."))
+
+
+def _checked_wijk(wijk_ids: Sequence[int]) -> int | None:
+    ids = list(dict.fromkeys(wijk_ids))
+    if len(ids) > 1:
+        raise RuleViolation(_l("An account has one wijk for now. Name one wijk."), field="wijk")
+    if ids and db.session.get(Wijk, ids[0]) is None:
+        raise RuleViolation(_l("There is no wijk with number %(id)d.", id=ids[0]), field="wijk")
+    return ids[0] if ids else None
