@@ -51,6 +51,8 @@ class Config:
         self.VOTING_CODE_SECRET = os.environ.get("VOTING_CODE_SECRET", self.VOTER_KEY_SECRET)
         # How long the link that confirms a resident's e-mail address works (seconds).
         self.EMAIL_CONFIRMATION_MAX_AGE = int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", 3 * 24 * 3600))
+        # How long a staff invitation (a link that sets the first password) works (seconds).
+        self.INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE", 3 * 24 * 3600))
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -29,7 +29,7 @@ def _register(client: FlaskClient, **extra: str) -> object:
 
 
 def _link_in(body: str) -> str:
-    match = re.search(r"http://localhost(/e-mail-bevestigen/\S+)", body)
+    match = re.search(r"http://wijkbudget\.test(/e-mail-bevestigen/\S+)", body)
     assert match, body
     return match.group(1)
 

@@ -86,6 +86,12 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+def end_all_sessions(user: User) -> None:
+    """Every session cookie of the account stops working (logout everywhere)."""
+    user.session_version += 1
+    db.session.commit()
+
+
 def set_language(user: User, language: str) -> None:
     user.language = language
     db.session.commit()

@@ -9,6 +9,29 @@ _POSTCODE_HINT = _l("For example 1234 AB. Needed to vote in rounds that are open
 _BIRTH_DATE_HINT = _l("Some rounds have a minimum age. We do not show it to anyone.")
 
 
+_PASSWORD_HINT = _l(
+    "At least 10 characters and hard to guess: for example four words that do not belong together."
+)
+
+
+def _new_password_field() -> PasswordField:
+    return PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=10, message=_l("Choose a password of at least 10 characters.")),
+        ],
+        description=_PASSWORD_HINT,
+    )
+
+
+def _confirm_field() -> PasswordField:
+    return PasswordField(
+        _l("Repeat password"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Fill in your e-mail address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Fill in your password."))])
@@ -34,18 +57,8 @@ class RegisterForm(FlaskForm):
     wijk_id = SelectField(_l("Your neighbourhood"), coerce=int, validate_choice=True)
     postcode = postcode_field(_l("Postcode (optional)"), _POSTCODE_HINT)
     birth_date = BirthDateField(_l("Date of birth (optional)"), description=_BIRTH_DATE_HINT)
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=10, message=_l("Choose a password of at least 10 characters.")),
-        ],
-        description=_l("At least 10 characters."),
-    )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
-    )
+    password = _new_password_field()
+    confirm = _confirm_field()
     language = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
 
 
@@ -56,3 +69,24 @@ class ProfileForm(FlaskForm):
 
 class ResendConfirmationForm(FlaskForm):
     """Only the CSRF token: sends the confirmation e-mail again."""
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Fill in your e-mail address.")),
+            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password = _new_password_field()
+    confirm = _confirm_field()

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from app.extensions import db, limiter
-from app.models import Wijk
+from app.models import User, Wijk
 from app.services.accounts import users as accounts
 from app.services.errors import RuleViolation
 from app.web.auth.confirmation import send_confirmation
@@ -26,19 +37,49 @@ def _safe_next(target: str | None) -> str:
     return url_for("residents.home")
 
 
+def email_key() -> str:
+    """Rate-limit key for the account an address names (known or not: the same either way)."""
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed_login(response: Response) -> bool:
+    """Only failed logins count against the limits; good logins from a shared address never do."""
+    return bool(g.get("login_failed"))
+
+
+# Failed logins per address (a buurthuis shares one) and per account (an attacker spreads over addresses).
+login_limit_per_address = limiter.shared_limit(
+    "10 per 10 minutes", scope="login-per-address", methods=["POST"], deduct_when=_failed_login
+)
+login_limit_per_account = limiter.shared_limit(
+    "10 per hour", scope="login-per-account", key_func=email_key, methods=["POST"], deduct_when=_failed_login
+)
+
+
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit("10 per 10 minutes", methods=["POST"])
+@login_limit_per_address
+@login_limit_per_account
 def login():  # type: ignore[no-untyped-def]
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
+            g.login_failed = True
             form.password.errors.append(_("The e-mail address or password is not correct."))
         else:
-            login_user(user)
-            session["lang"] = user.language
+            start_session(user)
             return redirect(_safe_next(form.next.data))
+    elif request.method == "POST":
+        g.login_failed = True
     return render_template("auth/login.html", form=form)
+
+
+def start_session(user: User) -> None:
+    """A fresh session for the account: nothing of the session before login (its CSRF token, anything an
+    attacker planted in a shared browser) carries over, except the chosen language."""
+    session.clear()
+    login_user(user)
+    session["lang"] = user.language
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
@@ -61,8 +102,7 @@ def register():  # type: ignore[no-untyped-def]
         except RuleViolation as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
-            login_user(user)
-            session["lang"] = user.language
+            start_session(user)
             send_confirmation(user)
             flash(_("Welcome! Your account has been created."), "success")
             flash(_("We sent you an e-mail. Open the link in it to confirm your e-mail address."), "info")
@@ -72,7 +112,13 @@ def register():  # type: ignore[no-untyped-def]
 
 @bp.route("/uitloggen", methods=["POST"])
 def logout():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        accounts.end_all_sessions(current_user)  # a copy of this session cookie stops working too
     logout_user()
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
     flash(_("You are logged out."), "success")
     return redirect(url_for("residents.home"))
 
@@ -87,5 +133,5 @@ def set_language():  # type: ignore[no-untyped-def]
     return redirect(_safe_next(request.form.get("next")))
 
 
-# The profile and e-mail confirmation routes live in their own module, on this blueprint.
-from app.web.auth import account_views  # noqa: E402, F401
+# The profile, e-mail confirmation and password-link routes live in their own modules, on this blueprint.
+from app.web.auth import account_views, password_views  # noqa: E402, F401
