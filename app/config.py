@@ -96,7 +96,12 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
-        self.WTF_CSRF_TIME_LIMIT = None
+        # A form's CSRF token works this long (seconds); long enough to read a ballot or write kaders. It is
+        # also bound to the session, which is renewed at login and cleared at logout.
+        self.WTF_CSRF_TIME_LIMIT = int(os.environ.get("CSRF_TIME_LIMIT", 4 * 3600))
+        # Reverse proxies in front of the app (nginx: 1). Only then is X-Forwarded-For believed, for that many
+        # hops; without it a visitor could pick their own address and escape the login limits.
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self._mail_settings()
 
     def _mail_settings(self) -> None:
