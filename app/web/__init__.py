@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
     from app.web.records.views import bp as records_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
+    from app.web.staff.views import bp as staff_bp
     from app.web.stembureau.views import bp as stembureau_bp
 
     blueprints = (
@@ -35,6 +36,7 @@ def register_web(app: Flask) -> None:
         stembureau_bp,
         code_vote_bp,
         codes_bp,
+        staff_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from app.web.personal_fields import BirthDateField, postcode_field
+from app.web.personal_fields import BirthDateField, email_field, postcode_field
 
 _POSTCODE_HINT = _l("For example 1234 AB. Needed to vote in rounds that are open to the residents of a wijk.")
 _BIRTH_DATE_HINT = _l("Some rounds have a minimum age. We do not show it to anyone.")
@@ -46,14 +46,7 @@ class RegisterForm(FlaskForm):
             Length(max=120, message=_l("Use at most 120 characters.")),
         ],
     )
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            DataRequired(_l("Fill in your e-mail address.")),
-            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     wijk_id = SelectField(_l("Your neighbourhood"), coerce=int, validate_choice=True)
     postcode = postcode_field(_l("Postcode (optional)"), _POSTCODE_HINT)
     birth_date = BirthDateField(_l("Date of birth (optional)"), description=_BIRTH_DATE_HINT)
@@ -71,20 +64,8 @@ class ResendConfirmationForm(FlaskForm):
     """Only the CSRF token: sends the confirmation e-mail again."""
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if value else value
-
-
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Fill in your e-mail address.")),
-            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
 
 
 class NewPasswordForm(FlaskForm):
