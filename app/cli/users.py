@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from app.models import Role
-from app.services.accounts import staff
+from app.services.accounts import staff, two_step
 from app.services.errors import RuleViolation
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])
@@ -77,6 +77,17 @@ def deactivate_command(email: str) -> None:
     with force_locale("en"):
         user = _refusing(lambda: staff.deactivate(None, staff.find_account(email).id))
     click.echo(f"{user.email} is deactivated")
+
+
+@users_group.command("reset-two-step")
+@click.argument("email")
+@with_appcontext
+def reset_two_step_command(email: str) -> None:
+    """For someone who lost both phone and recovery codes: two-step login is set up anew at the next login."""
+    with force_locale("en"):
+        user = _refusing(lambda: staff.find_account(email))
+    two_step.reset_for_lost_phone(user)
+    click.echo(f"{user.email}: two-step login is set up again at the next login")
 
 
 def _read_password() -> str:

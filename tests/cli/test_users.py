@@ -84,3 +84,11 @@ def test_deactivated_account_loses_its_open_session(app: Flask, client: FlaskCli
     assert client.get("/toets/").status_code == 200
     app.test_cli_runner().invoke(users_group, ["deactivate", user.email])
     assert client.get("/toets/").status_code == 302  # back to the login page
+
+
+def test_reset_two_step_for_a_lost_phone(app: Flask, client: FlaskClient) -> None:
+    organiser = make_user(Role.ORGANISER)
+    result = app.test_cli_runner().invoke(users_group, ["reset-two-step", organiser.email])
+    assert result.exit_code == 0, result.output
+    response = client.post("/inloggen", data={"email": organiser.email, "password": "correct horse battery"})
+    assert response.headers["Location"].endswith("/inloggen/tweede-stap-instellen")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import limiter
 from app.postcodes import format_postcode
-from app.services.accounts import email_confirmation
+from app.services.accounts import email_confirmation, two_step
 from app.services.accounts import users as accounts
 from app.services.errors import RuleViolation
 from app.web.auth.confirmation import send_confirmation
@@ -33,7 +33,18 @@ def profile():  # type: ignore[no-untyped-def]
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, resend_form=ResendConfirmationForm())
+    return render_template(
+        "auth/profile.html", form=form, resend_form=ResendConfirmationForm(), two_step=_two_step_state()
+    )
+
+
+def _two_step_state() -> dict[str, object]:
+    return {
+        "offered": two_step.offered_to(current_user),
+        "on": two_step.is_enrolled(current_user),
+        "required": two_step.required_for(current_user),
+        "recovery_left": two_step.recovery_codes_left(current_user),
+    }
 
 
 @bp.route("/profiel/bevestigingsmail", methods=["POST"])

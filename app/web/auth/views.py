@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from app.extensions import db, limiter
 from app.models import User, Wijk
+from app.services.accounts import two_step
 from app.services.accounts import users as accounts
 from app.services.errors import RuleViolation
 from app.web.auth.confirmation import send_confirmation
@@ -30,7 +31,7 @@ from app.web.auth.forms import LoginForm, RegisterForm
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only follow relative redirects, so a link cannot send a visitor to another site after login."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
@@ -42,17 +43,17 @@ def email_key() -> str:
     return "account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
 
 
-def _failed_login(response: Response) -> bool:
+def failed_login(response: Response) -> bool:
     """Only failed logins count against the limits; good logins from a shared address never do."""
     return bool(g.get("login_failed"))
 
 
 # Failed logins per address (a buurthuis shares one) and per account (an attacker spreads over addresses).
 login_limit_per_address = limiter.shared_limit(
-    "10 per 10 minutes", scope="login-per-address", methods=["POST"], deduct_when=_failed_login
+    "10 per 10 minutes", scope="login-per-address", methods=["POST"], deduct_when=failed_login
 )
 login_limit_per_account = limiter.shared_limit(
-    "10 per hour", scope="login-per-account", key_func=email_key, methods=["POST"], deduct_when=_failed_login
+    "10 per hour", scope="login-per-account", key_func=email_key, methods=["POST"], deduct_when=failed_login
 )
 
 
@@ -66,9 +67,11 @@ def login():  # type: ignore[no-untyped-def]
         if user is None:
             g.login_failed = True
             form.password.errors.append(_("The e-mail address or password is not correct."))
+        elif two_step.is_enrolled(user) or two_step.required_for(user):
+            return begin_second_step(user, form.next.data or "")
         else:
             start_session(user)
-            return redirect(_safe_next(form.next.data))
+            return redirect(safe_next(form.next.data))
     elif request.method == "POST":
         g.login_failed = True
     return render_template("auth/login.html", form=form)
@@ -77,9 +80,17 @@ def login():  # type: ignore[no-untyped-def]
 def start_session(user: User) -> None:
     """A fresh session for the account: nothing of the session before login (its CSRF token, anything an
     attacker planted in a shared browser) carries over, except the chosen language."""
-    session.clear()
+    clear_session()
     login_user(user)
     session["lang"] = user.language
+
+
+def clear_session() -> None:
+    """Empty the session (and so renew its CSRF token), keeping only the visitor's language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
@@ -115,10 +126,7 @@ def logout():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         accounts.end_all_sessions(current_user)  # a copy of this session cookie stops working too
     logout_user()
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    clear_session()
     flash(_("You are logged out."), "success")
     return redirect(url_for("residents.home"))
 
@@ -130,8 +138,9 @@ def set_language():  # type: ignore[no-untyped-def]
         session["lang"] = language
         if current_user.is_authenticated:
             accounts.set_language(current_user, language)
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 # The profile, e-mail confirmation and password-link routes live in their own modules, on this blueprint.
-from app.web.auth import account_views, password_views  # noqa: E402, F401
+from app.web.auth import account_views, password_views, two_step_views  # noqa: E402, F401
+from app.web.auth.two_step_views import begin_second_step  # noqa: E402
