@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A deactivated account cannot log in; the row stays so its history (audit log, reviews) keeps its actor.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The resident removed their account: the row stays (without any personal data) so that proposals,
+    # reactions and the audit log keep an actor (a "removed resident").
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Two-step login: the TOTP secret (base32) once enrolment is confirmed, the last time step used (a code
     # works once) and the hashes of the unused one-time recovery codes.
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -1,4 +1,5 @@
-"""Accounts: session versions (logout and a new password end every session), deactivation, two-step login.
+"""Accounts: session versions (logout and a new password end every session), deactivation, removal by the
+resident, two-step login.
 
 Revision ID: 0004_accounts
 Revises: 0003_counting_parts
@@ -23,6 +24,7 @@ def upgrade():
     with op.batch_alter_table("users") as batch_op:
         batch_op.add_column(sa.Column("session_version", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("deactivated_at", app.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("removed_at", app.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("recovery_code_hashes", sa.JSON(), nullable=True))
@@ -33,5 +35,6 @@ def downgrade():
         batch_op.drop_column("recovery_code_hashes")
         batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_secret")
+        batch_op.drop_column("removed_at")
         batch_op.drop_column("deactivated_at")
         batch_op.drop_column("session_version")

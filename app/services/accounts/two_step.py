@@ -86,9 +86,7 @@ def turn_off(user: User) -> None:
     """Only where it is optional; admins and organisers keep it."""
     if required_for(user):
         raise RuleViolation(_l("Two-step login is required for your role."))
-    user.totp_secret = None
-    user.totp_last_step = None
-    user.recovery_code_hashes = None
+    forget(user)
     record_event(user, "account.two_step_off", subject=f"user:{user.id}")
     db.session.commit()
 
@@ -96,12 +94,17 @@ def turn_off(user: User) -> None:
 def reset_for_lost_phone(user: User) -> None:
     """The operator's way out for someone without phone or recovery codes: the next login sets it up anew
     (the account's sessions end, so that happens at once)."""
-    user.totp_secret = None
-    user.totp_last_step = None
-    user.recovery_code_hashes = None
+    forget(user)
     user.session_version += 1
     record_event(None, "account.two_step_reset", subject=f"user:{user.id}")
     db.session.commit()
+
+
+def forget(user: User) -> None:
+    """Drop the secret and the recovery codes (the caller commits)."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.recovery_code_hashes = None
 
 
 def recovery_codes_left(user: User) -> int:

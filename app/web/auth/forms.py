@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.web.personal_fields import BirthDateField, email_field, postcode_field
@@ -84,3 +84,15 @@ class SecondStepForm(FlaskForm):
 
 class TurnOffTwoStepForm(FlaskForm):
     """Only the CSRF token: switches optional two-step login off."""
+
+
+class RemoveAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Fill in your password."))],
+        description=_l("To be sure it is you."),
+    )
+    confirm = BooleanField(
+        _l("Yes, remove my account. I understand this cannot be undone."),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
