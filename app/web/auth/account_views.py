@@ -66,8 +66,11 @@ def confirm_email(token: str):  # type: ignore[no-untyped-def]
         email_confirmation.confirm_email(token)
     except RuleViolation as refused:
         return render_template("auth/confirm_failed.html", message=refused.message), 400
-    flash(_("Thank you, your e-mail address is confirmed."), "success")
-    return redirect(url_for("auth.profile") if current_user.is_authenticated else url_for("auth.login"))
+    if current_user.is_authenticated:
+        flash(_("Thank you, your e-mail address is confirmed."), "success")
+        return redirect(url_for("auth.profile"))
+    flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/profiel/mijn-gegevens.json")

@@ -22,10 +22,10 @@ from sqlalchemy import select
 
 from app.extensions import db, limiter
 from app.models import User, Wijk
-from app.services.accounts import two_step
+from app.services.accounts import registration, two_step
 from app.services.accounts import users as accounts
 from app.services.errors import RuleViolation
-from app.web.auth.confirmation import send_confirmation
+from app.web.auth.confirmation import public_url, send_confirmation
 from app.web.auth.forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -101,24 +101,30 @@ def register():  # type: ignore[no-untyped-def]
     form.wijk_id.choices = [(w.id, w.name) for w in wijken]
     if form.validate_on_submit():
         try:
-            user = accounts.register_resident(
+            user = registration.register(
                 form.email.data or "",
                 form.name.data or "",
                 form.password.data or "",
-                language=form.language.data or "nl",
-                wijk_id=form.wijk_id.data,
+                form.language.data or "nl",
+                form.wijk_id.data,
                 postcode=form.postcode.data or "",
                 birth_date=form.birth_date.data,
+                login_link=public_url("auth.login"),
+                reset_link=public_url("auth.forgot_password"),
             )
         except RuleViolation as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
-            start_session(user)
-            send_confirmation(user)
-            flash(_("Welcome! Your account has been created."), "success")
-            flash(_("We sent you an e-mail. Open the link in it to confirm your e-mail address."), "info")
-            return redirect(url_for("residents.home"))
+            if user is not None:
+                send_confirmation(user)
+            # The same answer whether or not the address had an account (its owner got an e-mail instead).
+            return redirect(url_for("auth.registered"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/registreren/kijk-in-je-mailbox")
+def registered():  # type: ignore[no-untyped-def]
+    return render_template("auth/registered.html")
 
 
 @bp.route("/uitloggen", methods=["POST"])
