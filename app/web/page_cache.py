@@ -92,7 +92,9 @@ def cached_page(
                 body = response.get_data()
                 if CSRF_FIELD in body:
                     return response
-                stored = CachedPage(body, response.mimetype or "text/html", hashlib.sha256(body).hexdigest()[:32])
+                stored = CachedPage(
+                    body, response.mimetype or "text/html", hashlib.sha256(body).hexdigest()[:32]
+                )
                 _set(key, stored, _ttl(kind))
             return _respond(stored, _ttl(kind))
 
