@@ -183,7 +183,8 @@ _TOUCHED = "page_cache_rounds"
 
 def _collect_touched_rounds(session: Session, _flush: UOWTransaction) -> None:
     touched: set[int] = session.info.setdefault(_TOUCHED, set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    changed = [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in (*session.new, *changed, *session.deleted):
         touched |= _rounds_of(session, obj)
 
 
