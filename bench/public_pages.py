@@ -106,7 +106,7 @@ def _fresh_database(pg: str) -> None:
 def _first_result_path(env: dict[str, str]) -> str:
     code = (
         "from app import create_app\nfrom app.services.results import publishing\n"
-        "app = create_app()\nwith app.app_context():\n    print(publishing.published_rounds()[0].id)\n"
+        "app = create_app()\nwith app.app_context():\n    print(publishing.published_rounds()[0].round.id)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
