@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Ballot, Notification, Phase, Project, ResultSubscription, Role, User
 from app.services.notifications.result_subscriptions import subscribe
+from app.services.paper.polling import users_by_email
 from app.services.voting.ballots import cast_ballot
 from tests.factories import PASSWORD, login, make_project, make_round, make_user, make_wijk
 
@@ -96,8 +97,9 @@ def test_removing_the_account_keeps_ballots_and_proposals_without_personal_data(
         )
         == 0
     )
-    # The address is free again for a new account.
+    # The address is free again for a new account, and the removed one is not offered as a poll worker.
     assert db.session.scalar(select(User).where(User.email == "sanne@example.nl")) is None
+    assert resident.id not in {u.id for u in users_by_email("removed")}
 
 
 def test_staff_accounts_are_not_removed_by_themselves(client: FlaskClient) -> None:
