@@ -32,8 +32,15 @@ def check_password(password: str, personal: Iterable[str] = ()) -> None:
         )
     inputs = [part for text in personal for part in _words(text)]
     result = zxcvbn(password, user_inputs=inputs)
-    if result["score"] < MIN_SCORE:
+    if result["score"] < MIN_SCORE or _mostly_personal(password, result["sequence"]):
         raise RuleViolation(_reason(result["sequence"]), field="password")
+
+
+def _mostly_personal(password: str, sequence: list[dict[str, Any]]) -> bool:
+    """Half or more of the password is the person's own name or address: whoever knows them guesses it, even
+    when zxcvbn's score (which assumes a stranger) is high."""
+    personal = sum(len(m["token"]) for m in sequence if m.get("dictionary_name") == "user_inputs")
+    return personal * 2 >= len(password)
 
 
 def _words(text: str) -> list[str]:
