@@ -86,7 +86,7 @@ def reset_two_step_command(email: str) -> None:
     """For someone who lost both phone and recovery codes: two-step login is set up anew at the next login."""
     with force_locale("en"):
         user = _refusing(lambda: staff.find_account(email))
-    two_step.reset_for_lost_phone(user)
+    two_step.reset_for_lost_phone(None, user)
     click.echo(f"{user.email}: two-step login is set up again at the next login")
 
 

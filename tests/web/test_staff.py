@@ -127,3 +127,14 @@ def test_an_admin_cannot_lock_themselves_out(client: FlaskClient) -> None:
     db.session.refresh(admin)
     assert admin.role == Role.ADMIN.value and admin.deactivated_at is None
     assert "eigen beheerdersrol" in client.get("/beheer/medewerkers/").get_data(as_text=True)
+
+
+def test_an_admin_resets_the_two_step_login_of_a_colleague_who_lost_their_phone(client: FlaskClient) -> None:
+    organiser = make_user(Role.ORGANISER)
+    login(client, make_user(Role.ADMIN))
+    assert client.post(f"/beheer/medewerkers/{organiser.id}/tweede-stap-opnieuw").status_code == 302
+    db.session.refresh(organiser)
+    assert organiser.totp_secret is None
+    client.post("/uitloggen")
+    response = client.post("/inloggen", data={"email": organiser.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/inloggen/tweede-stap-instellen")

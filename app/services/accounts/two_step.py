@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import Role, User
 from app.services.audit import record_event
-from app.services.errors import RuleViolation
+from app.services.errors import NotAllowed, RuleViolation
 
 ISSUER = "wijkbudget"
 RECOVERY_CODES = 10
@@ -91,12 +91,14 @@ def turn_off(user: User) -> None:
     db.session.commit()
 
 
-def reset_for_lost_phone(user: User) -> None:
-    """The operator's way out for someone without phone or recovery codes: the next login sets it up anew
-    (the account's sessions end, so that happens at once)."""
+def reset_for_lost_phone(actor: User | None, user: User) -> None:
+    """An admin's (or the operator's, actor None) way out for someone without phone or recovery codes: the
+    next login sets it up anew (the account's sessions end, so that happens at once)."""
+    if actor is not None and actor.role != Role.ADMIN.value:
+        raise NotAllowed(_l("Only an admin may manage accounts."))
     forget(user)
     user.session_version += 1
-    record_event(None, "account.two_step_reset", subject=f"user:{user.id}")
+    record_event(actor, "account.two_step_reset", subject=f"user:{user.id}")
     db.session.commit()
 
 

@@ -33,4 +33,4 @@ class RoleForm(FlaskForm):
 
 
 class DeactivateForm(FlaskForm):
-    """Only the CSRF token: the button deactivates the account."""
+    """Only the CSRF token: for the one-button forms (deactivate, reset two-step login)."""

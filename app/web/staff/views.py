@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from app.extensions import db
 from app.models import Role, User
-from app.services.accounts import staff
+from app.services.accounts import staff, two_step
 from app.services.errors import RuleViolation
 from app.web.auth.confirmation import public_url
 from app.web.organise.feedback import show_violation
@@ -80,6 +80,18 @@ def deactivate(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("staff.index"))
 
 
+@bp.route("/<int:user_id>/tweede-stap-opnieuw", methods=["POST"])
+@role_required(Role.ADMIN)
+def reset_two_step(user_id: int):  # type: ignore[no-untyped-def]
+    """For a colleague who lost both phone and recovery codes: they set it up again at their next login."""
+    user = db.get_or_404(User, user_id)
+    if not DeactivateForm().validate_on_submit():
+        abort(400)
+    two_step.reset_for_lost_phone(current_user, user)
+    flash(_("%(name)s sets up two-step login again at the next login.", name=escape(user.name)), "success")
+    return redirect(url_for("staff.index"))
+
+
 def _page(form: InviteForm, status: int = 200):  # type: ignore[no-untyped-def]
     accounts = staff.list_accounts(staff_only=True)
     role_forms = {user.id: RoleForm(formdata=None, role=user.role, prefix=f"u{user.id}") for user in accounts}
@@ -91,6 +103,7 @@ def _page(form: InviteForm, status: int = 200):  # type: ignore[no-untyped-def]
             role_forms=role_forms,
             role_name=staff.role_name,
             invited=staff.is_invited,
+            two_step_on=two_step.is_enrolled,
         ),
         status,
     )
