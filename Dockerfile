@@ -2,7 +2,7 @@
 # Installed in place (-e) because templates/ and migrations/ live beside the app package.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 STORAGE_DIR=/var/lib/wijkbudget
 WORKDIR /srv/wijkbudget
 
 COPY pyproject.toml README.md ./
@@ -13,7 +13,8 @@ COPY migrations ./migrations
 COPY scripts ./scripts
 COPY babel.cfg ./
 RUN pip install -e . && python scripts/build_translations.py \
-    && useradd --system --home /srv/wijkbudget wijkbudget && mkdir -p instance && chown wijkbudget instance
+    && useradd --system --home /srv/wijkbudget wijkbudget \
+    && mkdir -p "$STORAGE_DIR" && chown wijkbudget "$STORAGE_DIR"
 USER wijkbudget
 
 EXPOSE 8000

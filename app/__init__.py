@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -11,14 +12,11 @@ from app.config import INSTANCE_DIR, Config
 
 def create_app(config: Any = None) -> Flask:
     """Build the Flask app: config, extensions, blueprints, error handlers, CLI and Celery."""
-    app = Flask(
-        __name__,
-        instance_path=str(INSTANCE_DIR),
-        template_folder="../templates",
-        static_folder="static",
-    )
-    app.config.from_object(config or Config())
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    settings = config or Config()
+    storage = Path(getattr(settings, "STORAGE_DIR", INSTANCE_DIR))
+    app = Flask(__name__, instance_path=str(storage), template_folder="../templates", static_folder="static")
+    app.config.from_object(settings)
+    storage.mkdir(parents=True, exist_ok=True)
 
     from app import models  # noqa: F401  (register the models with the metadata)
     from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate

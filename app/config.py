@@ -9,10 +9,24 @@ from pathlib import Path
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
+def storage_dir() -> Path:
+    """The one folder for every file the platform writes (letters, photos, the embedded outbox, the embedded
+    database and secret key): `STORAGE_DIR`, by default `instance/` beside the code. Web, worker and beat must
+    share it (a volume in docker-compose); a relative path is taken from the working directory at start."""
+    configured = os.environ.get("STORAGE_DIR", "").strip()
+    return Path(configured).resolve() if configured else INSTANCE_DIR
+
+
+def _path_setting(name: str, default: Path) -> str:
+    """A path setting derived from STORAGE_DIR unless set on its own."""
+    configured = os.environ.get(name, "").strip()
+    return str(Path(configured).resolve() if configured else default)
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        return f"sqlite:///{INSTANCE_DIR / 'wijkbudget.sqlite'}"
+        return f"sqlite:///{storage_dir() / 'wijkbudget.sqlite'}"
     # Heroku-style URLs and plain "postgresql://" both go through psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
@@ -29,10 +43,11 @@ def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    # The embedded default keeps a generated key in instance/ so sessions survive restarts
+    # The embedded default keeps a generated key in the storage folder so sessions survive restarts
     # without anyone putting a secret in the repository.
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = INSTANCE_DIR / "secret_key"
+    folder = storage_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file = folder / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
@@ -43,6 +58,7 @@ class Config:
     """Production and embedded defaults; every value can come from the environment."""
 
     def __init__(self) -> None:
+        self.STORAGE_DIR = str(storage_dir())
         self.SECRET_KEY = _secret_key()
         # Keyed hashes (anonymous voter keys, receipts) use their own secret so rotating the
         # session key does not reshuffle who voted.
@@ -86,8 +102,9 @@ class Config:
         # be noticed at once, after which the limiter counts in memory (in_memory_fallback_enabled).
         self.RATELIMIT_STRATEGY = "moving-window"
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
-        # Printable letters wait here (private folders) until downloaded; default instance/letters.
-        self.LETTERS_DIR = os.environ.get("LETTERS_DIR", "")
+        # Printable letters wait here (private folders) until downloaded; progress photos are kept here.
+        self.LETTERS_DIR = _path_setting("LETTERS_DIR", storage_dir() / "letters")
+        self.PROGRESS_PHOTO_DIR = _path_setting("PROGRESS_PHOTO_DIR", storage_dir() / "uploads" / "progress")
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
         self.LANGUAGES = ("nl", "en")
@@ -98,7 +115,7 @@ class Config:
         self._mail_settings()
 
     def _mail_settings(self) -> None:
-        """Flask-Mailman: SMTP when MAIL_SERVER is set, otherwise every message is a file in instance/outbox/."""
+        """Flask-Mailman: SMTP when MAIL_SERVER is set, otherwise every message is a file in STORAGE_DIR/outbox/."""
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_USE_TLS = _flag("MAIL_USE_TLS")
         self.MAIL_USE_SSL = _flag("MAIL_USE_SSL")
@@ -111,7 +128,7 @@ class Config:
         )
         self.MAIL_TIMEOUT = 20
         self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "file"
-        self.MAIL_FILE_PATH = str(INSTANCE_DIR / "outbox")
+        self.MAIL_FILE_PATH = _path_setting("MAIL_FILE_PATH", storage_dir() / "outbox")
         # Links in e-mails and the letters' QR codes point here (jobs have no request to take the host from).
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
