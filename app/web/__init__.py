@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
     from app.web.code_vote.views import bp as code_vote_bp
     from app.web.codes.views import bp as codes_bp
     from app.web.commitments.views import bp as commitments_bp
+    from app.web.health.views import bp as health_bp
     from app.web.organise.views import bp as organise_bp
     from app.web.public.views import bp as public_bp
     from app.web.records.views import bp as records_bp
@@ -35,6 +36,7 @@ def register_web(app: Flask) -> None:
         stembureau_bp,
         code_vote_bp,
         codes_bp,
+        health_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
