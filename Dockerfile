@@ -11,11 +11,11 @@ COPY tasks ./tasks
 COPY templates ./templates
 COPY migrations ./migrations
 COPY scripts ./scripts
-COPY babel.cfg ./
+COPY babel.cfg gunicorn.conf.py ./
 RUN pip install -e . && python scripts/build_translations.py \
     && useradd --system --home /srv/wijkbudget wijkbudget \
     && mkdir -p "$STORAGE_DIR" && chown wijkbudget "$STORAGE_DIR"
 USER wijkbudget
 
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "app.wsgi:app"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "app.wsgi:app"]

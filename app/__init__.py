@@ -22,8 +22,10 @@ def create_app(config: Any = None) -> Flask:
     from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from app.sqlite_support import configure_sqlite
     from app.web import register_web
+    from app.web.request_log import init_request_log
     from tasks.celery_app import init_celery
 
+    init_request_log(app)  # first, so a request refused by an extension's hook (CSRF) is logged too
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

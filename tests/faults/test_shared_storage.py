@@ -8,6 +8,7 @@ worker process and the web app start in two different working directories and ar
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,8 @@ def test_the_web_app_serves_a_letter_batch_the_worker_made(
 
     worker = CeleryWorker(env, tmp_path / "worker.log", beat=False, cwd=worker_cwd).start()
     try:
-        assert client.post(f"/organiseren/ronde/{round_id}/stemcodes/maken").status_code == 302
+        started = client.post(f"/organiseren/ronde/{round_id}/stemcodes/maken")
+        assert started.status_code == 302
         wait_for(lambda: letter_batch_done(app), 60, "the letter batch")
     except BaseException:
         print(worker.log_tail())
@@ -69,5 +71,11 @@ def test_the_web_app_serves_a_letter_batch_the_worker_made(
     assert len(PdfReader(io.BytesIO(pdf.get_data())).pages) == 4
     csv_file = client.post(f"/organiseren/stemcodes/batch/{batch_id}/csv")
     assert csv_file.status_code == 200 and csv_file.get_data(as_text=True).count("\n") == 5
+    # The worker's JSON line for the job names the request that asked for it.
+    worker_lines = [
+        json.loads(line) for line in worker.log_path.read_text().splitlines() if line.startswith("{")
+    ]
+    (task_line,) = [line for line in worker_lines if line.get("task") == "wijkbudget.generate_codes"]
+    assert task_line["request_id"] == started.headers["X-Request-ID"]
     # Nothing was written relative to either working directory.
     assert list(worker_cwd.iterdir()) == [] and list(web_cwd.iterdir()) == []
