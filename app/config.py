@@ -113,6 +113,24 @@ class Config:
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.WTF_CSRF_TIME_LIMIT = None
         self._mail_settings()
+        self._organisation_settings()
+
+    def _organisation_settings(self) -> None:
+        """Who runs this installation: shown on the contact, privacy and accessibility pages."""
+        self.ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Gemeente Voorbeeldstad")
+        self.CONTACT_ADDRESS = os.environ.get("CONTACT_ADDRESS", "")  # postal address; ";" starts a new line
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+        self.HELPDESK_PHONE = os.environ.get("HELPDESK_PHONE", "")
+        self.PRIVACY_OFFICER_EMAIL = os.environ.get(
+            "PRIVACY_OFFICER_EMAIL", ""
+        )  # the data protection officer
+        # The Dutch model accessibility statement: compliance status A (full) .. E (not known), and when the
+        # statement was made and what the site was last evaluated against.
+        self.ACCESSIBILITY_STATUS = os.environ.get("ACCESSIBILITY_STATUS", "B").strip().upper()
+        self.ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-12-08")
+        self.ACCESSIBILITY_EVALUATION = os.environ.get(
+            "ACCESSIBILITY_EVALUATION", "automated axe-core checks of every page in the test suite"
+        )
 
     def _mail_settings(self) -> None:
         """Flask-Mailman: SMTP when MAIL_SERVER is set, otherwise every message is a file in STORAGE_DIR/outbox/."""

@@ -23,6 +23,7 @@ def register_web(app: Flask) -> None:
     from app.web.records.views import bp as records_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
+    from app.web.site.views import bp as site_bp
     from app.web.stembureau.views import bp as stembureau_bp
 
     blueprints = (
@@ -37,6 +38,7 @@ def register_web(app: Flask) -> None:
         code_vote_bp,
         codes_bp,
         health_bp,
+        site_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
