@@ -23,9 +23,12 @@ def create_app(config: Any = None) -> Flask:
     from app.sqlite_support import configure_sqlite
     from app.web import register_web
     from app.web.request_log import init_request_log
+    from app.web.request_size import init_request_size
     from tasks.celery_app import init_celery
 
-    init_request_log(app)  # first, so a request refused by an extension's hook (CSRF) is logged too
+    # Before the extensions' hooks: a request CSRF refuses is logged too, and no hook reads a body over its cap.
+    init_request_log(app)
+    init_request_size(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -35,6 +35,14 @@ def _database_url() -> str:
     return url
 
 
+def _engine_options(url: str) -> dict[str, object]:
+    options: dict[str, object] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # A database host that does not answer must fail a request in seconds, not hold a worker thread.
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
+
+
 def _flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
 
@@ -62,13 +70,18 @@ class Config:
         self.SECRET_KEY = _secret_key()
         # Keyed hashes (anonymous voter keys, receipts) use their own secret so rotating the
         # session key does not reshuffle who voted.
-        self.VOTER_KEY_SECRET = os.environ.get("VOTER_KEY_SECRET", self.SECRET_KEY)
+        self.VOTER_KEY_SECRET = os.environ.get("VOTER_KEY_SECRET") or self.SECRET_KEY
         # Letter codes are stored only as HMACs under this secret; losing it makes every printed code useless.
-        self.VOTING_CODE_SECRET = os.environ.get("VOTING_CODE_SECRET", self.VOTER_KEY_SECRET)
+        # (An empty variable, as docker-compose passes one that is not set, counts as unset.)
+        self.VOTING_CODE_SECRET = os.environ.get("VOTING_CODE_SECRET") or self.VOTER_KEY_SECRET
         # How long the link that confirms a resident's e-mail address works (seconds).
         self.EMAIL_CONFIRMATION_MAX_AGE = int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", 3 * 24 * 3600))
         self.SQLALCHEMY_DATABASE_URI = _database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
+        # Request bodies: at most MAX_CONTENT_LENGTH (a register file of 100,000 lines is about 4 MB), and far
+        # less from visitors who are not logged in (their forms are a few fields); more gets a 413 page.
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+        self.ANONYMOUS_MAX_CONTENT_LENGTH = int(os.environ.get("ANONYMOUS_MAX_CONTENT_LENGTH", 256 * 1024))
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         # How often the due-work sweep runs (beat, and `wijkbudget run` without a broker), and a factor on every
         # job's pause between retries (fault drills shorten both).
@@ -138,7 +151,7 @@ class Config:
         self.MAIL_USE_TLS = _flag("MAIL_USE_TLS")
         self.MAIL_USE_SSL = _flag("MAIL_USE_SSL")
         default_port = "465" if self.MAIL_USE_SSL else "587" if self.MAIL_USE_TLS else "25"
-        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", default_port))
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT") or default_port)
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
         self.MAIL_DEFAULT_SENDER = os.environ.get(

@@ -107,3 +107,13 @@ def test_gunicorn_logs_json_lines_without_codes_receipts_passwords_or_addresses(
     routes = [e.get("route") for e in entries if e["logger"] == "wijkbudget.request"]
     assert routes[-3:] == ["/stemmen/code", "/uitslag/stembewijs", "/inloggen"]
     assert any(e["logger"] == "gunicorn.error" for e in entries)  # gunicorn's own lines are JSON too
+
+
+def test_the_config_uses_threads_timeouts_and_no_access_log() -> None:
+    import runpy
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["worker_class"] == "gthread" and settings["threads"] >= 4
+    assert 0 < settings["timeout"] <= 60 and settings["keepalive"] <= 10
+    assert settings["accesslog"] is None
+    assert settings["logconfig_dict"]["loggers"]["gunicorn.access"]["handlers"] == []

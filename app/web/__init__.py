@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
+from app.web.request_size import size_in_mb
 
 
 def register_web(app: Flask) -> None:
@@ -76,6 +78,18 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(e):  # type: ignore[no-untyped-def]
         return page(404, _("Page not found"), _("This page does not exist (any more)."))
+
+    @app.errorhandler(413)
+    def too_large(e):  # type: ignore[no-untyped-def]
+        limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+        return page(
+            413,
+            _("What you sent is too large"),
+            _(
+                "We accept at most %(size)s at once. Nothing was saved. Go back and send a smaller file or less text.",
+                size=escape(size_in_mb(limit)),
+            ),
+        )
 
     @app.errorhandler(429)
     def too_many(e):  # type: ignore[no-untyped-def]
