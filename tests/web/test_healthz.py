@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -20,17 +21,22 @@ def _closed_port_url(scheme: str) -> str:
 
 
 @pytest.fixture
-def app_without_database(app: Flask) -> Iterator[Flask]:
-    url = _closed_port_url("postgresql+psycopg").replace("/0", "/test")
-    broken = create_app(TestConfig(url))
-    broken.config["REDIS_URL"] = ""
-    try:
-        yield broken
-    finally:
-        with broken.app_context():
+def other_app(app: Flask) -> Iterator[Callable[[str], Flask]]:
+    """`other_app(database_url)`: an app on another database, without a broker."""
+    built: list[Flask] = []
+
+    def build(url: str) -> Flask:
+        other = create_app(TestConfig(url))
+        other.config["REDIS_URL"] = ""
+        built.append(other)
+        return other
+
+    yield build
+    for other in built:
+        with other.app_context():
             db.engine.dispose()
-        celery_for(app).set_default()
-        celery_for(app).set_current()
+    celery_for(app).set_default()
+    celery_for(app).set_current()
 
 
 def test_healthy_with_database_and_broker(app: Flask, client: FlaskClient) -> None:
@@ -57,7 +63,14 @@ def test_broker_down_is_503_without_details(
     assert response.get_data(as_text=True) == "unavailable\n"
 
 
-def test_database_down_is_503_without_details(app_without_database: Flask) -> None:
-    response = app_without_database.test_client().get("/healthz")
+def test_the_embedded_default_is_healthy(other_app: Callable[[str], Flask], tmp_path: Path) -> None:
+    embedded = other_app(f"sqlite:///{tmp_path / 'wijkbudget.sqlite'}")
+    assert embedded.test_client().get("/healthz").status_code == 200
+
+
+def test_database_down_is_503_without_details(other_app: Callable[[str], Flask]) -> None:
+    response = (
+        other_app(_closed_port_url("postgresql+psycopg").replace("/0", "/test")).test_client().get("/healthz")
+    )
     assert response.status_code == 503
     assert response.get_data(as_text=True) == "unavailable\n"
