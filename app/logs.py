@@ -75,6 +75,17 @@ def unbind_request_id(token: object) -> None:
     _request_id.reset(token)  # type: ignore[arg-type]
 
 
+class RedactingFilter(logging.Filter):
+    """For the development server, whose lines stay plain text: redact its request lines ("ADDRESS - - [time]
+    ..."), and leave its start-up lines (" * Running on http://127.0.0.1:5000") readable."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if " - - [" in message:
+            record.msg, record.args = redact(message), None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {

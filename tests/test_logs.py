@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from app.logs import REDACTED, bind_request_id, redact, unbind_request_id
+from app.logs import REDACTED, RedactingFilter, bind_request_id, redact, unbind_request_id
 from app.services.voting.voter_keys import new_compact_voting_code, new_receipt_code, new_voting_code
 
 LETTER_CODE = new_voting_code()
@@ -53,3 +53,19 @@ def test_a_line_is_one_json_object_with_the_request_id(log_lines: io.StringIO) -
     assert entry["request_id"] == "req-12345678"
     assert entry["level"] == "WARNING" and entry["logger"] == "wijkbudget.test"
     assert LETTER_CODE not in line and "198.51.100.4" not in line
+
+
+def test_the_development_servers_request_lines_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("wijkbudget.test.devserver")
+    logger.addFilter(RedactingFilter())
+    try:
+        with caplog.at_level(logging.INFO, logger=logger.name):
+            logger.info(
+                '%s - - [08/Dec/2026 03:10:17] "%s" 200 -',
+                "192.0.2.5",
+                f"GET /stemmen/code?code={LETTER_CODE}",
+            )
+    finally:
+        logger.filters.clear()
+    (line,) = caplog.messages
+    assert LETTER_CODE not in line and "192.0.2.5" not in line and "/stemmen/code?code=" in line
