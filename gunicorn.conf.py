@@ -22,6 +22,10 @@ limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
 
+# Only nginx reaches gunicorn in docker-compose (the web port is not published), so its X-Forwarded-Proto is
+# believed: the app then knows the visitor came over HTTPS. Behind anything else, set FORWARDED_ALLOW_IPS.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
