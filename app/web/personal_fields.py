@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.fields import DateField
+
+from app.translated import lazy_gettext as _l
 
 # A browser's date picker sends 2010-03-31; someone typing in a plain text box may write 31-03-2010.
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +11,7 @@ from app.extensions import db
 from app.models import Role, User
 from app.postcodes import normalise_postcode
 from app.services.errors import RuleViolation
+from app.translated import lazy_gettext as _l
 
 MIN_PASSWORD_LENGTH = 10
 OLDEST_BIRTH_YEAR = 1900

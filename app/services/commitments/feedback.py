@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -10,6 +9,7 @@ from app.extensions import db
 from app.models import Commitment, CommitmentStatus, DeliveryFeedback, FeedbackKind, User
 from app.services.commitments.promises import get_commitment
 from app.services.errors import NotAllowed, RuleViolation
+from app.translated import lazy_gettext as _l
 
 TEXT_MAX = 1000
 

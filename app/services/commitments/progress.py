@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from app.extensions import db
 from app.models import ProgressUpdate, Role, User
 from app.models.commitment import PROGRESS_STATUS_VALUES
@@ -12,6 +10,7 @@ from app.services.audit import record_event
 from app.services.commitments import photos
 from app.services.commitments.promises import lock_commitment, refuse_if_dropped, subject
 from app.services.errors import NotAllowed, RuleViolation
+from app.translated import lazy_gettext as _l
 
 TEXT_MAX = 4000
 

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +35,7 @@ from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.proposals.submissions import MAX_ID
+from app.translated import lazy_gettext as _l
 
 DEFAULT_DELIVERY_MONTHS = 12
 DEPARTMENT_MAX = 200

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 
 from app.ages import age_on
 from app.local_time import local_date
 from app.models import Round, User
 from app.postcodes import format_postcode, postcode_area
 from app.services.eligibility.refusal import Fix, Problem
+from app.translated import lazy_gettext as _l
 
 
 def voting_start_date(rnd: Round) -> date:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from app.models import BallotStatus, Eligibility, MatchStatus, Round, User
 from app.services.eligibility.matches import live_match
 from app.services.eligibility.open_rounds import open_round_problems
 from app.services.eligibility.refusal import EligibilityRefused, Fix, Problem
 from app.services.errors import NotAllowed
 from app.services.voting.voter_keys import voter_key_for_register_entry, voter_key_for_user
+from app.translated import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

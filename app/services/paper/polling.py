@@ -10,7 +10,6 @@ Rules:
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +18,7 @@ from app.models import LocationKind, Phase, PollingLocation, Role, Round, User
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.rounds.wijken import InvalidFields, require_organiser
+from app.translated import lazy_gettext as _l
 
 NAME_MAX = 120
 USERS_SHOWN = 50

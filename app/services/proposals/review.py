@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +12,7 @@ from app.money import euro_text
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.inbox import notify
+from app.translated import lazy_gettext as _l
 
 REVIEW_PHASES = (Phase.PROPOSALS.value, Phase.REVIEW.value)
 REASON_MAX = 4000

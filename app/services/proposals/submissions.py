@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -21,6 +20,7 @@ from app.models import Buurt, Notification, Phase, Project, ProjectStatus, Round
 from app.money import euro_text
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.translated import lazy_gettext as _l
 
 TITLE_MIN = 5
 TITLE_MAX = 120

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.counting import Ballot as CountedBallot
@@ -21,6 +20,7 @@ from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.results.counting import count_election, lock_round, refuse, result_of
 from app.services.results.election import LoadedElection, LoadedPart, LoadedRound, counting_id, load_round
 from app.services.results.publishing import funded_amounts
+from app.translated import lazy_gettext as _l
 
 REASON_MAX = 4000
 

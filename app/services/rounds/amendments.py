@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -22,6 +21,7 @@ from app.services.proposals import submissions as proposals
 from app.services.results.counting import lock_round, refuse
 from app.services.rounds import kaders as rounds
 from app.services.rounds.wijken import require_organiser
+from app.translated import lazy_gettext as _l
 
 REASON_MAX = 4000
 

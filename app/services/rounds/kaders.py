@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -30,6 +29,7 @@ from app.services.audit import record_event
 from app.services.eligibility.registers import register_in_use
 from app.services.errors import NotFound, RuleViolation
 from app.services.rounds.wijken import InvalidFields, require_organiser
+from app.translated import lazy_gettext as _l
 
 TITLE_MAX = 200
 CATEGORY_MAX = 80  # Project.category is String(80)

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from app.extensions import db
 from app.models import Buurt, Project, Role, RoundBuurtBudget, RoundCap, User, Wijk
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.translated import lazy_gettext as _l
 
 NAME_MAX = 120
 # A Dutch PC4 area: four digits, never starting with 0 (1000-9999).

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -75,6 +74,7 @@ from app.services.rounds.parts import (
     voter_parts,
 )
 from app.services.voting.voter_keys import new_receipt_code
+from app.translated import lazy_gettext as _l
 
 RECEIPT_ATTEMPTS = 5
 

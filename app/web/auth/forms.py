@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app.translated import lazy_gettext as _l
 from app.web.personal_fields import BirthDateField, postcode_field
 
 _POSTCODE_HINT = _l("For example 1234 AB. Needed to vote in rounds that are open to the residents of a wijk.")

@@ -11,7 +11,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -29,6 +28,7 @@ from app.services.rounds.kaders import (
     MAX_RETENTION_DAYS,
     counting_rules,
 )
+from app.translated import lazy_gettext as _l
 from app.web.organise.labels import counting_rule_label
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
@@ -14,6 +13,7 @@ from app.models import Round
 from app.money import euro_text as euro
 from app.money import parse_euros
 from app.services.proposals.submissions import DESCRIPTION_MAX, TITLE_MAX
+from app.translated import lazy_gettext as _l
 from app.web.personal_fields import BirthDateField, postcode_field
 
 
