@@ -29,6 +29,7 @@ from app.models.eligibility import (
 )
 from app.models.freeze import FrozenRoundError
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
+from app.models.open_seat import OpenRoundSeat
 from app.models.outbox import OutboxJob, OutboxState
 from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
 from app.models.project import Project, ProjectStatus
@@ -65,6 +66,7 @@ __all__ = [
     "LocationKind",
     "MatchStatus",
     "Notification",
+    "OpenRoundSeat",
     "OutboxJob",
     "OutboxState",
     "OutgoingEmail",

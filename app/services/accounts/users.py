@@ -15,6 +15,8 @@ from app.translated import lazy_gettext as _l
 
 MIN_PASSWORD_LENGTH = 10
 OLDEST_BIRTH_YEAR = 1900
+MAX_HOUSE_NUMBER = 99999  # the model's check constraint
+MAX_ADDITION = 10
 
 
 def normalise_email(email: str) -> str:
@@ -85,13 +87,28 @@ def set_language(user: User, language: str) -> None:
     db.session.commit()
 
 
-def update_profile(actor: User, *, postcode: str, birth_date: date | None) -> User:
-    """Store the actor's self-declared postcode (normalised, "1234AB"; empty clears it) and date of birth
-    (not in the future, not before 1900). Both are what open rounds check before a vote."""
+def update_profile(
+    actor: User,
+    *,
+    postcode: str,
+    birth_date: date | None,
+    house_number: int | None = None,
+    addition: str = "",
+) -> User:
+    """Store the actor's self-declared postcode (normalised, "1234AB"; empty clears it), house number and
+    addition, and date of birth (not in the future, not before 1900): what open rounds check before a vote,
+    and what makes one person one ballot there."""
     stored_postcode = checked_postcode(postcode)
     check_birth_date(birth_date)
+    if house_number is not None and not 1 <= house_number <= MAX_HOUSE_NUMBER:
+        raise RuleViolation(_l("Fill in your house number, for example 12."), field="house_number")
+    addition = addition.strip()
+    if len(addition) > MAX_ADDITION:
+        raise RuleViolation(_l("Use at most %(n)d characters.", n=MAX_ADDITION), field="addition")
     actor.postcode = stored_postcode
     actor.birth_date = birth_date
+    actor.house_number = house_number
+    actor.house_number_addition = addition
     db.session.commit()
     return actor
 

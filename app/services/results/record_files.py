@@ -302,6 +302,7 @@ def _manifest(rnd: Round, result: Result, loaded: LoadedRound) -> dict[str, Any]
             "rule": rnd.eligibility,
             "register_level": rnd.register_level,
             "min_age": rnd.min_age,
+            "accounts_per_address": rnd.accounts_per_address,
         },
         "eligible_voters": eligible_voters(rnd),
     }

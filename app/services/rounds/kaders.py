@@ -40,6 +40,7 @@ MAX_CHOICES = 1000
 KNAPSACK_CHOICES = (1, MAX_CHOICES)
 DEFAULT_RULE = "greedy"
 MAX_AGE = 120  # the model's check constraint
+MAX_ACCOUNTS_PER_ADDRESS = 50  # the model's check constraint
 MAX_RETENTION_DAYS = 730  # long enough for objections and appeals; the register is personal data
 # Kaders the imported register was checked against: fixed while the round has a register (clear it first).
 REGISTER_BOUND_FIELDS = ("eligibility", "register_level", "min_age")
@@ -79,6 +80,8 @@ class RoundSettings:
     register_level: str = RegisterLevel.PERSON.value
     min_age: int = 12
     register_retention_days: int = 90
+    # Open rounds: accounts that may vote with one postcode, house number and date of birth.
+    accounts_per_address: int = 1
     # Points ballot: points per resident (per part of the ballot) and at most this many for one project.
     points_total: int | None = None
     points_per_project: int | None = None
@@ -295,6 +298,8 @@ def _check_eligibility(s: RoundSettings, errors: dict[str, Any]) -> None:
         errors["register_level"] = _l("Choose whether the register lists persons or households.")
     if s.min_age is None or not 0 <= s.min_age <= MAX_AGE:
         errors["min_age"] = _l("Fill in an age from 0 to %(n)d.", n=MAX_AGE)
+    if s.accounts_per_address is None or not 1 <= s.accounts_per_address <= MAX_ACCOUNTS_PER_ADDRESS:
+        errors["accounts_per_address"] = _l("Fill in a number from 1 to %(n)d.", n=MAX_ACCOUNTS_PER_ADDRESS)
     retention = s.register_retention_days
     if retention is None or not 0 <= retention <= MAX_RETENTION_DAYS:
         errors["register_retention_days"] = _l(
