@@ -27,7 +27,7 @@ from app.models.eligibility import (
     RegisterMatch,
     VotingCode,
 )
-from app.models.freeze import FrozenRoundError
+from app.models.freeze import FrozenRoundError, FrozenWijkError
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.open_seat import OpenRoundSeat
 from app.models.outbox import OutboxJob, OutboxState
@@ -61,6 +61,7 @@ __all__ = [
     "EmailStatus",
     "FeedbackKind",
     "FrozenRoundError",
+    "FrozenWijkError",
     "JobStatus",
     "LeftoverPolicy",
     "LocationKind",
