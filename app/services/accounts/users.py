@@ -12,6 +12,7 @@ from app.models import Role, User
 from app.postcodes import normalise_postcode
 from app.services.errors import RuleViolation
 from app.translated import lazy_gettext as _l
+from app.typed_text import one_line
 
 MIN_PASSWORD_LENGTH = 10
 OLDEST_BIRTH_YEAR = 1900
@@ -47,7 +48,7 @@ def register_resident(
         raise RuleViolation(_l("An account with this e-mail address already exists."), field="email")
     user = User(
         email=email,
-        name=name.strip(),
+        name=one_line(name),
         role=Role.RESIDENT.value,
         language=language,
         wijk_id=wijk_id,
@@ -102,7 +103,7 @@ def update_profile(
     check_birth_date(birth_date)
     if house_number is not None and not 1 <= house_number <= MAX_HOUSE_NUMBER:
         raise RuleViolation(_l("Fill in your house number, for example 12."), field="house_number")
-    addition = addition.strip()
+    addition = one_line(addition)
     if len(addition) > MAX_ADDITION:
         raise RuleViolation(_l("Use at most %(n)d characters.", n=MAX_ADDITION), field="addition")
     actor.postcode = stored_postcode

@@ -19,6 +19,7 @@ from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.rounds.wijken import InvalidFields, require_organiser
 from app.translated import lazy_gettext as _l
+from app.typed_text import one_line
 
 NAME_MAX = 120
 USERS_SHOWN = 50
@@ -68,7 +69,7 @@ def update_location(actor: User, location_id: int, name: str, kind: str) -> Poll
 
 
 def _save(location: PollingLocation, actor: User, action: str, name: str, kind: str) -> None:
-    name = " ".join(name.split())
+    name = one_line(name)
     errors = {}
     if not name:
         errors["name"] = _l("Fill in the name of the location.")

@@ -30,6 +30,7 @@ from app.services.eligibility.registers import register_in_use
 from app.services.errors import NotFound, RuleViolation
 from app.services.rounds.wijken import InvalidFields, require_organiser
 from app.translated import lazy_gettext as _l
+from app.typed_text import multi_line, one_line
 
 TITLE_MAX = 200
 CATEGORY_MAX = 80  # Project.category is String(80)
@@ -122,9 +123,9 @@ def settings_of(rnd: Round) -> RoundSettings:
 def normalise(settings: RoundSettings) -> RoundSettings:
     """Trim text, drop empty categories, and clear what the chosen ballot type and rule do not use."""
     values = asdict(settings)
-    values["title"] = " ".join(settings.title.split())
-    values["out_of_scope"] = settings.out_of_scope.strip()
-    values["categories"] = tuple(c for c in (" ".join(x.split()) for x in settings.categories) if c)
+    values["title"] = one_line(settings.title)
+    values["out_of_scope"] = multi_line(settings.out_of_scope)
+    values["categories"] = tuple(c for c in (one_line(x) for x in settings.categories) if c)
     if settings.ballot_type not in CHOICE_BALLOTS:
         values["min_choices"] = values["max_choices"] = None  # not used; see KNAPSACK_CHOICES
     if settings.ballot_type != BallotType.KNAPSACK.value:
@@ -139,7 +140,7 @@ def normalise(settings: RoundSettings) -> RoundSettings:
     spelling = {c.lower(): c for c in values["categories"]}
     values["category_caps"] = {
         spelling.get(name.lower(), name): cents
-        for name, cents in ((" ".join(str(c).split()), v) for c, v in values["category_caps"].items())
+        for name, cents in ((one_line(str(c)), v) for c, v in values["category_caps"].items())
     }
     return RoundSettings(**values)
 

@@ -17,6 +17,7 @@ from app.models.freeze import is_frozen_phase
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.translated import lazy_gettext as _l
+from app.typed_text import one_line
 
 NAME_MAX = 120
 # A Dutch PC4 area: four digits, never starting with 0 (1000-9999).
@@ -47,7 +48,7 @@ class WijkSettings:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def normalise(name: str, municipality: str, buurten: Sequence[str], postcodes: Sequence[str]) -> WijkSettings:
