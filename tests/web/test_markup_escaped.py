@@ -16,8 +16,21 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.models import Buurt, Phase, ProjectStatus, Role, Round, RoundBuurtBudget, Wijk
 from app.models.freeze import seeding
+from app.services.commitments.feedback import give_feedback
+from app.services.commitments.progress import post_progress
+from app.services.commitments.promises import update_commitment
+from app.services.results.drops import drop_winner
 from app.services.results.publishing import publish_round
-from tests.factories import login, make_project, make_round, make_user, make_wijk, next_postcode_area
+from tests.commitments_data import commitment_of
+from tests.factories import (
+    login,
+    make_location,
+    make_project,
+    make_round,
+    make_user,
+    make_wijk,
+    next_postcode_area,
+)
 from tests.results_data import cast_votes, service_context
 from tests.web.test_organise_forms import round_form
 
@@ -152,12 +165,50 @@ def test_published_round_pages_escape_titles_categories_and_reasons(client: Flas
     _assert_escaped(client, "/uitslag/")
 
 
+def test_commitment_texts_are_escaped_on_every_page_that_shows_them(client: FlaskClient, app: Flask) -> None:
+    wijk = _wijk()
+    rnd = _round(wijk, Phase.CLOSED, budget_cents=600_000, max_project_cost_cents=600_000)
+    first, second, _infeasible = _projects(rnd)
+    cast_votes(rnd, {first: 10, second: 5})
+    with service_context(app):
+        publish_round(rnd.id)
+    organiser = make_user(Role.ORGANISER, name=marked("Organisator"))
+    resident = make_user(Role.RESIDENT, wijk=wijk, name=marked("Bewoner"))
+    with app.test_request_context():
+        commitment = commitment_of(first)
+        update_commitment(
+            organiser,
+            commitment.id,
+            department=marked("Stadsbeheer"),
+            responsible_user_id=None,
+            planned_delivery_on=None,
+        )
+        post_progress(
+            organiser,
+            commitment.id,
+            status="in_progress",
+            spent_cents=100,
+            text=marked("Gestart"),
+            photo=None,
+        )
+        give_feedback(resident, commitment.id, kind="report_problem", text=marked("Kapot"))
+        drop_winner(organiser, rnd.id, first.id, marked("Te duur geworden"))
+    for url in (f"/project/{first.id}", f"/project/{second.id}", f"/uitslag/{rnd.id}/toezeggingen"):
+        _assert_escaped(client, url)
+    login(client, organiser)
+    _assert_escaped(client, f"/organiseren/ronde/{rnd.id}/logboek")
+    _assert_escaped(client, f"/toezeggingen/{commitment.id}/instellen")
+
+
 def test_organiser_pages_escape_what_organisers_and_residents_typed(client: FlaskClient) -> None:
     wijk = _wijk()
     rnd = _round(wijk, Phase.REVIEW)
     _projects(rnd)
+    location = make_location(rnd, name=marked("Buurthuis"))
     login(client, make_user(Role.ORGANISER, name=marked("Organisator")))
     for url in (
+        f"/organiseren/ronde/{rnd.id}/stembureaus",
+        f"/organiseren/stembureau/{location.id}/bewerken",
         "/organiseren/",
         f"/organiseren/ronde/{rnd.id}",
         f"/organiseren/ronde/{rnd.id}/logboek",
