@@ -12,7 +12,7 @@ possible (said on the results page): several real mailboxes with made-up address
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -65,6 +65,12 @@ def _has_seat(round_id: int, voter_key: str) -> bool:
         OpenRoundSeat.round_id == round_id, OpenRoundSeat.voter_key == voter_key
     )
     return db.session.scalar(stmt) is not None
+
+
+def delete_seats(round_id: int) -> int:
+    """Delete the round's seats (the retention purge: they are derived from personal data); no commit."""
+    stmt = delete(OpenRoundSeat).where(OpenRoundSeat.round_id == round_id)
+    return int(db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0)  # type: ignore[attr-defined]
 
 
 SEAT_TAKEN = _l(
