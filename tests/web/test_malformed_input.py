@@ -147,15 +147,23 @@ def _post(client: FlaskClient, url: str, fields: dict[str, bytes]) -> int:
 FIELDS = _form_fields()
 
 
-def test_a_nul_byte_in_any_field_of_any_form_is_a_400_and_changes_nothing(world: World) -> None:
+def test_a_nul_byte_in_any_field_of_any_form_is_a_400_and_changes_nothing(
+    world: World, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in production: the CSRF check reads every posted form before a view runs (and the token is
+    # never even looked at: the NUL refuses the form as it is read).
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     before = _snapshot()
     for number, rule in enumerate(world.post_rules):
         for client in world.clients:
             fields = dict.fromkeys(FIELDS, b"12")
             name = FIELDS[number % len(FIELDS)]
             fields[name] = b"jan\x00@example.nl"
-            status = _post(client, world.url(rule), fields)
-            assert status == 400, (rule.rule, name, status)
+            response = client.post(
+                world.url(rule), data=_form_body(fields), content_type="application/x-www-form-urlencoded"
+            )
+            assert response.status_code == 400, (rule.rule, name, response.status_code)
+            assert "NUL" in response.get_data(as_text=True), rule.rule
     assert _snapshot() == before
 
 
@@ -207,6 +215,5 @@ def test_random_bytes_to_every_form_and_id_never_give_a_server_error(
     else:
         status = client.get(f"{url}?{_form_body(fields)}").status_code
     assert status < 500, (url, fields, status)
-    if malformed:
-        assert status == 400
+    if malformed:  # refused when the form is read (a view that never reads it has nothing to store)
         assert _snapshot() == before
