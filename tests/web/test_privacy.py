@@ -77,7 +77,12 @@ def test_removing_the_account_keeps_ballots_and_proposals_without_personal_data(
     removed = db.session.get(User, resident.id)
     assert removed is not None and removed.removed_at is not None and removed.deactivated_at is not None
     assert "sanne" not in removed.email and removed.name == ""
-    assert (removed.postcode, removed.birth_date, removed.totp_secret) == (None, None, None)
+    assert (removed.postcode, removed.house_number, removed.birth_date, removed.totp_secret) == (
+        None,
+        None,
+        None,
+        None,
+    )
     assert db.session.get(Project, proposal.id).author_id == resident.id  # the proposal stays
     ballots_after = db.session.scalar(
         select(func.count()).select_from(Ballot).where(Ballot.round_id == round_id)

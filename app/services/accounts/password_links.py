@@ -20,7 +20,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from app.extensions import db
@@ -31,6 +30,7 @@ from app.services.accounts.users import find_user, normalise_email
 from app.services.audit import record_event
 from app.services.errors import RuleViolation
 from app.services.notifications.mail import queue_email
+from app.translated import lazy_gettext as _l
 
 RESET_MAX_AGE = 3600
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
 from app.services.errors import RuleViolation
+from app.translated import lazy_gettext as _l
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200  # zxcvbn slows down on very long input; nobody types more

@@ -1,8 +1,8 @@
 """What the platform holds on a resident (AVG/GDPR access, as JSON) and removing the account (erasure).
 
 Removing keeps the account row without any personal data: proposals, reactions and audit entries keep an
-actor ("removed resident") and the append-only audit chain stays whole, while the address, name, postcode,
-date of birth, password and two-step secret are gone, with the resident's subscriptions, notifications and
+actor ("removed resident") and the append-only audit chain stays whole, while the e-mail address, name, home
+address, date of birth, password and two-step secret are gone, with the resident's subscriptions, notifications and
 sent e-mails. Ballots stay: they carry no link to the account. Register matches stay too: they tie the
 account to an entry of the municipality's register (not to anything the resident typed), a pending one can
 still decide whether a ballot counts, and the register with its matches is deleted after its retention.
@@ -14,7 +14,6 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app.extensions import db
@@ -36,6 +35,7 @@ from app.services.accounts import two_step
 from app.services.accounts.staff import NO_PASSWORD
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, RuleViolation
+from app.translated import lazy_gettext as _l
 
 REMOVED_DOMAIN = "removed.invalid"
 
@@ -50,6 +50,8 @@ def personal_data(user: User) -> dict[str, Any]:
             "language": user.language,
             "wijk_id": user.wijk_id,
             "postcode": user.postcode,
+            "house_number": user.house_number,
+            "house_number_addition": user.house_number_addition,
             "birth_date": user.birth_date.isoformat() if user.birth_date else None,
             "email_confirmed_at": _iso(user.email_confirmed_at),
             "created_at": _iso(user.created_at),
@@ -107,6 +109,8 @@ def remove_account(user: User, password: str) -> None:
     user.email = f"removed-{user.id}-{secrets.token_hex(4)}@{REMOVED_DOMAIN}"
     user.name = ""
     user.postcode = None
+    user.house_number = None
+    user.house_number_addition = ""
     user.birth_date = None
     user.wijk_id = None
     user.email_confirmed_at = None

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -24,6 +23,8 @@ from app.services.accounts.users import commit_new_account, find_user, normalise
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.mail import queue_email
+from app.translated import lazy_gettext as _l
+from app.typed_text import one_line
 
 # An invited account has no password until the invitation is used: werkzeug never matches this.
 NO_PASSWORD = "!unset"  # noqa: S105
@@ -68,7 +69,7 @@ def _add_account(
 ) -> User:
     _require_admin(actor)
     email = normalise_email(email)
-    name = name.strip()
+    name = one_line(name)
     if not email or "@" not in email:
         raise RuleViolation(_l("This is not a valid e-mail address."), field="email")
     if not name:

@@ -13,12 +13,12 @@ import secrets
 import time
 
 import pyotp
-from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.models import Role, User
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, RuleViolation
+from app.translated import lazy_gettext as _l
 
 ISSUER = "wijkbudget"
 RECOVERY_CODES = 10

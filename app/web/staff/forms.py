@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.models import Role
 from app.services.accounts.staff import ROLE_NAMES
+from app.translated import lazy_gettext as _l
 from app.web.personal_fields import email_field
 
 STAFF_ROLES = [r for r in Role if r != Role.RESIDENT]

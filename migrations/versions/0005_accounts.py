@@ -1,8 +1,8 @@
 """Accounts: session versions (logout and a new password end every session), deactivation, removal by the
 resident, two-step login.
 
-Revision ID: 0004_accounts
-Revises: 0003_counting_parts
+Revision ID: 0005_accounts
+Revises: 0004_open_round_seats
 Create Date: 2026-12-08 03:20:00
 
 """
@@ -14,8 +14,8 @@ import app.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = "0004_accounts"
-down_revision = "0003_counting_parts"
+revision = "0005_accounts"
+down_revision = "0004_open_round_seats"
 branch_labels = None
 depends_on = None
 
