@@ -20,6 +20,7 @@ def _register_commands() -> None:
     from app.cli.register import register_command
     from app.cli.run import run_command
     from app.cli.tally import tally_command
+    from app.cli.users import users_group
     from app.demo.seed import demo_command
 
     for command in (
@@ -29,6 +30,7 @@ def _register_commands() -> None:
         codes_command,
         register_command,
         tally_command,
+        users_group,
         run_command,  # replaces Flask's own `run`, adding the sweep of the embedded default
     ):
         main.add_command(command)
