@@ -35,6 +35,7 @@ from app.models.project import Project, ProjectStatus
 from app.models.record import ElectionRecord, ElectionRecordChangeError
 from app.models.result import PublishedResultError, Result
 from app.models.round import BallotType, LeftoverPolicy, Phase, Round, RoundBuurtBudget, RoundCap, TieBreak
+from app.models.support import Support
 from app.models.user import Role, User
 from app.models.wijk import Buurt, Wijk
 
@@ -87,6 +88,7 @@ __all__ = [
     "Round",
     "RoundBuurtBudget",
     "RoundCap",
+    "Support",
     "TieBreak",
     "User",
     "VotingCode",

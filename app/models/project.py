@@ -22,6 +22,8 @@ class ProjectStatus(enum.StrEnum):
     FEASIBLE = "feasible"
     INFEASIBLE = "infeasible"
     WITHDRAWN = "withdrawn"
+    # Fewer supports than the kaders' threshold when the proposal phase ended: skips the review.
+    NOT_ENOUGH_SUPPORT = "not_enough_support"
 
 
 STATUS_VALUES = tuple(s.value for s in ProjectStatus)

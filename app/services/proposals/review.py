@@ -88,6 +88,15 @@ def _check(project: Project, feasible: bool, reason: str, new_cost: int, cost_re
         raise RuleViolation(_l("Reviews are only possible before voting starts."))
     if project.status == ProjectStatus.WITHDRAWN.value:
         raise RuleViolation(_l("The author has withdrawn this proposal."))
+    if project.status == ProjectStatus.NOT_ENOUGH_SUPPORT.value:
+        raise RuleViolation(_l("This proposal did not get enough support, so it is not reviewed."))
+    if rnd.support_threshold > 0 and rnd.phase == Phase.PROPOSALS.value:
+        # Support is still being gathered: which proposals go to review is known only when the phase ends.
+        raise RuleViolation(
+            _l(
+                "In this round proposals are checked after the proposal phase, once it is clear which have enough support."
+            )
+        )
     if not feasible and not reason:
         raise RuleViolation(
             _l("Explain why the project is not feasible. Residents will see this reason."), field="reason"

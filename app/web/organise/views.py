@@ -152,6 +152,7 @@ def _round_settings(form: RoundForm, wijk: Wijk) -> rounds.RoundSettings:
     for name in ("buurt_caps", "buurt_budgets"):
         values[name] = {ids[buurt]: cents for buurt, cents in (values[name] or {}).items() if buurt in ids}
     values["category_caps"] = values["category_caps"] or {}
+    values["support_threshold"] = values["support_threshold"] or 0  # empty: no threshold
     return rounds.RoundSettings(**values)
 
 

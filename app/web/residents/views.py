@@ -13,10 +13,11 @@ from flask_login import current_user, login_required
 from app.models import Eligibility, Round
 from app.services.eligibility import matches as register_matches
 from app.services.proposals import submissions as proposals
+from app.services.proposals import support
 from app.services.rounds import amendments
 from app.services.voting import ballots
 from app.web.residents.blueprint import bp, round_or_404
-from app.web.residents.forms import RegisterMatchForm
+from app.web.residents.forms import RegisterMatchForm, WithdrawForm
 from app.web.residents.result_mail_views import result_mail_box
 
 __all__ = ["bp"]
@@ -66,7 +67,13 @@ def round_page_response(rnd: Round, match_form: RegisterMatchForm | None = None,
 @bp.route("/ronde/<int:round_id>/projecten")
 def projects(round_id: int):  # type: ignore[no-untyped-def]
     rnd = round_or_404(round_id)
-    return render_template("residents/projects.html", round=rnd, projects=rnd.projects)
+    return render_template(
+        "residents/projects.html",
+        round=rnd,
+        projects=rnd.projects,
+        supports=support.support_counts(rnd.id),
+        supported=support.supported_ids(_user(), rnd.id),
+    )
 
 
 @bp.route("/project/<int:project_id>")
@@ -76,7 +83,15 @@ def project(project_id: int):  # type: ignore[no-untyped-def]
     mine = user is not None and item.author_id == user.id
     corrections = amendments.amendments_of(item.round_id, project_id=item.id)
     return render_template(
-        "residents/project.html", project=item, round=item.round, mine=mine, amendments=corrections
+        "residents/project.html",
+        project=item,
+        round=item.round,
+        mine=mine,
+        amendments=corrections,
+        support_count=support.support_count(item.id),
+        supported=support.has_supported(user, item.id),
+        support_refusal=support.may_support(user, item),
+        support_form=WithdrawForm(),
     )
 
 
@@ -98,4 +113,4 @@ def my_proposals():  # type: ignore[no-untyped-def]
 
 
 # Register the proposal and ballot routes on the blueprint.
-from app.web.residents import ballot_views, match_views, proposal_views  # noqa: E402, F401
+from app.web.residents import ballot_views, match_views, proposal_views, support_views  # noqa: E402, F401
