@@ -32,6 +32,7 @@ from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.outbox import OutboxJob, OutboxState
 from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
 from app.models.project import Project, ProjectStatus
+from app.models.reaction import ProposalFollow, Reaction, ReactionReport
 from app.models.record import ElectionRecord, ElectionRecordChangeError
 from app.models.result import PublishedResultError, Result
 from app.models.round import BallotType, LeftoverPolicy, Phase, Round, RoundBuurtBudget, RoundCap, TieBreak
@@ -76,8 +77,11 @@ __all__ = [
     "PollingLocation",
     "ProgressUpdate",
     "Project",
+    "ProposalFollow",
     "ProjectStatus",
     "PublishedResultError",
+    "Reaction",
+    "ReactionReport",
     "RegisterEntry",
     "RegisterImport",
     "RegisterLevel",

@@ -13,6 +13,7 @@ from app.money import euro_text
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.inbox import notify
+from app.services.proposals.follows import tell_followers
 
 REVIEW_PHASES = (Phase.PROPOSALS.value, Phase.REVIEW.value)
 REASON_MAX = 4000
@@ -138,17 +139,11 @@ def _apply(
 
 def _notify_author(project: Project, old_cost: int, cost_reason: str) -> None:
     author = project.author
-    if author is None:
-        return
-    notify(
-        author,
-        "proposal_reviewed",
-        project_id=project.id,
-        title=project.title,
-        status=project.status,
-        reason=project.review_reason or "",
+    # The author and everyone who follows the proposal hear the outcome.
+    tell_followers(
+        project, None, "proposal_reviewed", status=project.status, reason=project.review_reason or ""
     )
-    if project.cost_cents != old_cost:
+    if author is not None and project.cost_cents != old_cost:
         notify(
             author,
             "cost_adjusted",

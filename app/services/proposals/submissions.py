@@ -26,7 +26,7 @@ TITLE_MIN = 5
 TITLE_MAX = 120
 DESCRIPTION_MIN = 20
 DESCRIPTION_MAX = 5000
-NOTIFICATION_KINDS = ("proposal_reviewed", "cost_adjusted")
+NOTIFICATION_KINDS = ("proposal_reviewed", "cost_adjusted", "proposal_reaction")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger number in a URL names nothing
 
 

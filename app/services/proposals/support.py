@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import Project, ProjectStatus, Round, Support, User
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, RuleViolation
+from app.services.insert_once import insert_once
 from app.services.proposals.submissions import proposals_open, public_project
 
 
@@ -42,11 +41,8 @@ def may_support(actor: User | None, project: Project) -> RuleViolation | None:
 def support_proposal(actor: User, project_id: int) -> int:
     """Add the actor's support (once; supporting again changes nothing). Returns the new count."""
     project = _supportable(actor, project_id)
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(Support)
-        .values(round_id=project.round_id, project_id=project.id, user_id=actor.id)
-        .on_conflict_do_nothing(index_elements=["project_id", "user_id"])
+    insert_once(
+        Support, ["project_id", "user_id"], round_id=project.round_id, project_id=project.id, user_id=actor.id
     )
     db.session.commit()
     return support_count(project.id)

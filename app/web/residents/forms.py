@@ -11,6 +11,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from app.models import Round
+from app.models.reaction import BODY_LIMIT
 from app.money import euro_text as euro
 from app.money import parse_euros
 from app.services.proposals.submissions import DESCRIPTION_MAX, TITLE_MAX
@@ -130,3 +131,26 @@ class ResultMailForm(FlaskForm):
     """Ask for (or stop) the e-mail about a round's result; `back` names the page to return to."""
 
     back = HiddenField(default="round")
+
+
+class ReactionForm(FlaskForm):
+    """A reaction or, with `parent_id`, a reply. The text rules (length, no HTML) are the service's."""
+
+    body = TextAreaField(
+        _l("Your reaction"),
+        description=_l("Plain text, at most %(n)d characters. Links are shown as links.", n=BODY_LIMIT),
+    )
+    parent_id = HiddenField()
+
+    def parent(self) -> int | None:
+        value = (self.parent_id.data or "").strip()
+        if not value:
+            return None
+        return int(value) if value.isdigit() and int(value) < 2**31 else 0  # 0 names no reaction
+
+
+class ReportForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why should the organisers look at this reaction?"),
+        description=_l("Optional. For example: it insults someone, or it is advertising."),
+    )

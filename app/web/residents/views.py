@@ -12,12 +12,12 @@ from flask_login import current_user, login_required
 
 from app.models import Eligibility, Round
 from app.services.eligibility import matches as register_matches
+from app.services.proposals import follows, reactions, support
 from app.services.proposals import submissions as proposals
-from app.services.proposals import support
 from app.services.rounds import amendments
 from app.services.voting import ballots
 from app.web.residents.blueprint import bp, round_or_404
-from app.web.residents.forms import RegisterMatchForm, WithdrawForm
+from app.web.residents.forms import ReactionForm, RegisterMatchForm, WithdrawForm
 from app.web.residents.result_mail_views import result_mail_box
 
 __all__ = ["bp"]
@@ -78,21 +78,30 @@ def projects(round_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/project/<int:project_id>")
 def project(project_id: int):  # type: ignore[no-untyped-def]
+    return project_page(project_id)
+
+
+def project_page(project_id: int, reaction_form: ReactionForm | None = None, status: int = 200) -> Any:
+    """The proposal with its support, reactions and review; `reaction_form` carries a refused reaction."""
     item = proposals.public_project(project_id)
     user = _user()
-    mine = user is not None and item.author_id == user.id
-    corrections = amendments.amendments_of(item.round_id, project_id=item.id)
-    return render_template(
+    page = render_template(
         "residents/project.html",
         project=item,
         round=item.round,
-        mine=mine,
-        amendments=corrections,
+        mine=user is not None and item.author_id == user.id,
+        amendments=amendments.amendments_of(item.round_id, project_id=item.id),
         support_count=support.support_count(item.id),
         supported=support.has_supported(user, item.id),
         support_refusal=support.may_support(user, item),
         support_form=WithdrawForm(),
+        reactions=reactions.reactions_of(item.id),
+        react_refusal=reactions.may_react(user, item),
+        reaction_form=reaction_form or ReactionForm(formdata=None),
+        may_edit=lambda r: reactions.may_edit(user, r) is None,
+        following=follows.follows(user, item.id),
     )
+    return page, status
 
 
 @bp.route("/mijn-voorstellen")
@@ -113,4 +122,4 @@ def my_proposals():  # type: ignore[no-untyped-def]
 
 
 # Register the proposal and ballot routes on the blueprint.
-from app.web.residents import ballot_views, match_views, proposal_views, support_views  # noqa: E402, F401
+from app.web.residents import ballot_views, match_views, proposal_views, reaction_views, support_views  # noqa: E402, F401

@@ -1,0 +1,127 @@
+"""The proposal phase residents expect: reactions with replies, reports and moderation, following a proposal,
+pictures, a place on the map with buurt boundaries, help requests, and polling-location details.
+
+Revision ID: 0005_proposal_phase
+Revises: 0004_support
+Create Date: 2026-12-08 03:40:00
+
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+import app.models.base
+
+
+# revision identifiers, used by Alembic.
+revision = "0005_proposal_phase"
+down_revision = "0004_support"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "proposal_follows",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_proposal_follows_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_proposal_follows_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_proposal_follows")),
+        sa.UniqueConstraint("project_id", "user_id", name=op.f("uq_proposal_follows_project_id_user_id")),
+    )
+    with op.batch_alter_table("proposal_follows", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_proposal_follows_project_id"), ["project_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_proposal_follows_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "reactions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("edited_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("hidden_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("hidden_reason", sa.Text(), nullable=True),
+        sa.Column("hidden_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "hidden_at IS NULL OR length(coalesce(hidden_reason, '')) > 0",
+            name=op.f("ck_reactions_hidden_has_reason"),
+        ),
+        sa.CheckConstraint("length(body) BETWEEN 1 AND 2000", name=op.f("ck_reactions_body_length")),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name=op.f("ck_reactions_not_own_parent")),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_reactions_author_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["hidden_by_id"], ["users.id"], name=op.f("fk_reactions_hidden_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_id"], ["reactions.id"], name=op.f("fk_reactions_parent_id_reactions"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["projects.id"], name=op.f("fk_reactions_project_id_projects"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reactions")),
+    )
+    with op.batch_alter_table("reactions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reactions_author_id"), ["author_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reactions_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reactions_project_id"), ["project_id"], unique=False)
+
+    op.create_table(
+        "reaction_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reaction_id", sa.Integer(), nullable=False),
+        sa.Column("reporter_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("handled_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["reaction_id"],
+            ["reactions.id"],
+            name=op.f("fk_reaction_reports_reaction_id_reactions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reporter_id"],
+            ["users.id"],
+            name=op.f("fk_reaction_reports_reporter_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reaction_reports")),
+        sa.UniqueConstraint(
+            "reaction_id", "reporter_id", name=op.f("uq_reaction_reports_reaction_id_reporter_id")
+        ),
+    )
+    with op.batch_alter_table("reaction_reports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reaction_reports_reaction_id"), ["reaction_id"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("reaction_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reaction_reports_reaction_id"))
+
+    op.drop_table("reaction_reports")
+    with op.batch_alter_table("reactions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reactions_project_id"))
+        batch_op.drop_index(batch_op.f("ix_reactions_parent_id"))
+        batch_op.drop_index(batch_op.f("ix_reactions_author_id"))
+
+    op.drop_table("reactions")
+    with op.batch_alter_table("proposal_follows", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_proposal_follows_user_id"))
+        batch_op.drop_index(batch_op.f("ix_proposal_follows_project_id"))
+
+    op.drop_table("proposal_follows")
