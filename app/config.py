@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+# PDOK's BRT-Achtergrondkaart (free, no key), the default map for production.
+PDOK_TILES = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
 
 
 def _database_url() -> str:
@@ -88,6 +90,13 @@ class Config:
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
         # Printable letters wait here (private folders) until downloaded; default instance/letters.
         self.LETTERS_DIR = os.environ.get("LETTERS_DIR", "")
+        # Proposal pictures (public once uploaded); empty: instance/uploads/pictures.
+        self.PICTURE_DIR = os.environ.get("PICTURE_DIR", "")
+        # Map tiles ({z}/{x}/{y}); empty: maps draw buurt outlines and pins only (tests, no network).
+        self.MAP_TILE_URL = os.environ.get("MAP_TILE_URL", PDOK_TILES)
+        self.MAP_ATTRIBUTION = os.environ.get(
+            "MAP_ATTRIBUTION", "Kaartgegevens © Kadaster (BRT-Achtergrondkaart)"
+        )
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
         self.LANGUAGES = ("nl", "en")
@@ -135,6 +144,7 @@ class TestConfig(Config):
         self.CELERY = dict(self.CELERY, task_always_eager=True, broker_url="memory://")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = False
+        self.MAP_TILE_URL = ""  # no network in tests: outlines and pins only
         self.WTF_CSRF_ENABLED = False
         # Messages collect in memory (app.extensions["mailman"].outbox); tests that need files or SMTP switch.
         self.MAIL_BACKEND = "locmem"

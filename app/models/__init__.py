@@ -28,9 +28,11 @@ from app.models.eligibility import (
     VotingCode,
 )
 from app.models.freeze import FrozenRoundError
+from app.models.help_request import HelpRequest, HelpStatus, HelpTopic
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.outbox import OutboxJob, OutboxState
 from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
+from app.models.picture import ProposalPicture
 from app.models.project import Project, ProjectStatus
 from app.models.reaction import ProposalFollow, Reaction, ReactionReport
 from app.models.record import ElectionRecord, ElectionRecordChangeError
@@ -62,6 +64,9 @@ __all__ = [
     "EmailStatus",
     "FeedbackKind",
     "FrozenRoundError",
+    "HelpRequest",
+    "HelpStatus",
+    "HelpTopic",
     "JobStatus",
     "LeftoverPolicy",
     "LocationKind",
@@ -78,6 +83,7 @@ __all__ = [
     "ProgressUpdate",
     "Project",
     "ProposalFollow",
+    "ProposalPicture",
     "ProjectStatus",
     "PublishedResultError",
     "Reaction",

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import Phase, ProjectStatus, Reaction, RegisterImport, Role, Round
+from app.models import HelpRequest, Phase, ProjectStatus, Reaction, RegisterImport, Role, Round
 from app.models.freeze import seeding
 from tests.factories import login, make_location, make_project, make_round, make_user
 
@@ -45,6 +45,9 @@ ORGANISE_ROUTES = [
     ("GET", "/organiseren/ronde/{round}/register/import/{import}"),
     ("GET", "/organiseren/ronde/{round}/register/wissen"),
     ("POST", "/organiseren/ronde/{round}/register/wissen"),
+    ("GET", "/organiseren/wijk/{wijk}/kaart"),
+    ("POST", "/organiseren/wijk/{wijk}/kaart"),
+    ("GET", "/organiseren/hulpvragen"),
     ("GET", "/organiseren/reacties"),
     ("GET", "/organiseren/reactie/{reaction}/verbergen"),
     ("POST", "/organiseren/reactie/{reaction}/verbergen"),
@@ -54,6 +57,10 @@ REVIEW_ROUTES = [
     ("GET", "/toets/"),
     ("GET", "/toets/voorstel/{project}"),
     ("POST", "/toets/voorstel/{project}"),
+    ("GET", "/toets/hulp"),
+    ("POST", "/toets/hulp/{help}/oppakken"),
+    ("GET", "/toets/hulp/{help}"),
+    ("POST", "/toets/hulp/{help}"),
 ]
 
 
@@ -72,6 +79,15 @@ def _reaction(project_id: int, user_id: int) -> int:
     return reaction.id
 
 
+def _help_request(project_id: int, user_id: int) -> int:
+    request = HelpRequest(
+        project_id=project_id, asker_id=user_id, topic="permit", question="Welke vergunning?"
+    )
+    db.session.add(request)
+    db.session.commit()
+    return request.id
+
+
 def _call(client: FlaskClient, method: str, path: str) -> int:
     rnd = make_round(phase=Phase.CLOSED)
     project = make_project(rnd, status=ProjectStatus.SUBMITTED)
@@ -83,6 +99,7 @@ def _call(client: FlaskClient, method: str, path: str) -> int:
         location=location.id,
         user=user.id,
         reaction=_reaction(project.id, user.id),
+        help=_help_request(project.id, user.id),
         **{"import": _register_import(rnd)},
     )
     send: Callable[..., object] = client.get if method == "GET" else client.post
@@ -104,6 +121,7 @@ def test_all_routes_are_listed(client: FlaskClient) -> None:
         .replace("{user}", "<int:user_id>")
         .replace("{import}", "<int:import_id>")
         .replace("{reaction}", "<int:reaction_id>")
+        .replace("{help}", "<int:request_id>")
         for _, p in ORGANISE_ROUTES + REVIEW_ROUTES
     }
     assert rules == listed
@@ -138,6 +156,7 @@ def test_anonymous_visitor_is_sent_to_login(client: FlaskClient, method: str, pa
         location=1,
         user=1,
         reaction=1,
+        help=1,
         **{"import": _register_import(rnd)},
     )
     response = client.get(url) if method == "GET" else client.post(url)

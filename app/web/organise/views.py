@@ -281,4 +281,11 @@ def round_audit(round_id: int):  # type: ignore[no-untyped-def]
 
 
 # Register the amendment, polling-location, poll-worker, turnout and register routes on this blueprint.
-from app.web.organise import amend_views, polling_views, reaction_views, register_views  # noqa: E402, F401
+from app.web.organise import (  # noqa: E402, F401
+    amend_views,
+    help_views,
+    map_views,
+    polling_views,
+    reaction_views,
+    register_views,
+)

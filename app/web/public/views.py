@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.services import audit
 from app.services.errors import NotFound
 from app.services.results import publishing
-from app.services.rounds import amendments
+from app.services.rounds import amendments, buurt_maps
 from app.web.public.presenter import ResultPage, as_json, present, votes_chart
 
 bp = Blueprint("public", __name__, url_prefix="/uitslag")
@@ -31,6 +31,7 @@ def results(round_id: int):  # type: ignore[no-untyped-def]
         chart=votes_chart(page),
         amendments=amendments.amendments_of(round_id),
         audit_head=audit.head_hash(),
+        has_map=buurt_maps.has_map(page.round.wijk),
     )
 
 
