@@ -92,6 +92,8 @@ class Config:
         self.LETTERS_DIR = os.environ.get("LETTERS_DIR", "")
         # Proposal pictures (public once uploaded); empty: instance/uploads/pictures.
         self.PICTURE_DIR = os.environ.get("PICTURE_DIR", "")
+        # The phone number residents call for help with voting; on the round page and the letters.
+        self.HELPDESK_PHONE = os.environ.get("HELPDESK_PHONE", "")
         # Map tiles ({z}/{x}/{y}); empty: maps draw buurt outlines and pins only (tests, no network).
         self.MAP_TILE_URL = os.environ.get("MAP_TILE_URL", PDOK_TILES)
         self.MAP_ATTRIBUTION = os.environ.get(

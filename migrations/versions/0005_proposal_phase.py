@@ -190,15 +190,32 @@ def upgrade():
     with op.batch_alter_table("buurten", schema=None) as batch_op:
         batch_op.add_column(sa.Column("boundary", sa.JSON(), nullable=True))
 
+    with op.batch_alter_table("polling_locations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("address", sa.String(length=200), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("opening_hours", sa.Text(), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("accessibility", sa.Text(), server_default="", nullable=False))
+
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.add_column(sa.Column("latitude", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("longitude", sa.Float(), nullable=True))
+        batch_op.create_check_constraint("location_complete", "(latitude IS NULL) = (longitude IS NULL)")
+        batch_op.create_check_constraint(
+            "location_in_range",
+            "latitude IS NULL OR (latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)",
+        )
 
 
 def downgrade():
     with op.batch_alter_table("projects", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_projects_location_in_range"), type_="check")
+        batch_op.drop_constraint(batch_op.f("ck_projects_location_complete"), type_="check")
         batch_op.drop_column("longitude")
         batch_op.drop_column("latitude")
+
+    with op.batch_alter_table("polling_locations", schema=None) as batch_op:
+        batch_op.drop_column("accessibility")
+        batch_op.drop_column("opening_hours")
+        batch_op.drop_column("address")
 
     with op.batch_alter_table("buurten", schema=None) as batch_op:
         batch_op.drop_column("boundary")

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from app.models import Eligibility, Round
 from app.services.eligibility import matches as register_matches
+from app.services.paper import polling
 from app.services.proposals import finding, follows, pictures, reactions, support
 from app.services.proposals import submissions as proposals
 from app.services.rounds import amendments, buurt_maps
@@ -62,6 +63,7 @@ def round_page_response(rnd: Round, match_form: RegisterMatchForm | None = None,
         match_reason=register_matches.rejection_text(match) if match and match.reason else None,
         match_form=match_form,
         has_map=buurt_maps.has_map(rnd.wijk),
+        locations=polling.locations_of(rnd.id),
     )
     return page, status
 
