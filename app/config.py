@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -147,6 +148,7 @@ class TestConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = False
         self.MAP_TILE_URL = ""  # no network in tests: outlines and pins only
+        self.PICTURE_DIR = tempfile.mkdtemp(prefix="wijkbudget-pictures-")  # never the real instance folder
         self.WTF_CSRF_ENABLED = False
         # Messages collect in memory (app.extensions["mailman"].outbox); tests that need files or SMTP switch.
         self.MAIL_BACKEND = "locmem"
