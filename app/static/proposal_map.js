@@ -10,9 +10,11 @@
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 19, attribution: element.getAttribute("data-attribution") || "" }).addTo(map);
     }
+    var picking = element.hasAttribute("data-pick");
     var outlines = L.geoJSON(data.buurten, {
       style: { color: "#01689b", weight: 2, fillOpacity: 0.08 },
-      onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
+      interactive: !picking,  // while picking, a click on a buurt is a click on the map
+      onEachFeature: function (feature, layer) { if (!picking) { layer.bindTooltip(feature.properties.name); } }
     }).addTo(map);
     if (outlines.getBounds().isValid()) { map.fitBounds(outlines.getBounds()); } else { map.setView([52.1, 5.1], 12); }
     data.proposals.forEach(function (p) {
