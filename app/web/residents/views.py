@@ -18,6 +18,7 @@ from app.services.proposals import finding, follows, pictures, reactions, suppor
 from app.services.proposals import submissions as proposals
 from app.services.rounds import amendments, buurt_maps
 from app.services.voting import ballots
+from app.web.page_cache import cached_page
 from app.web.residents.blueprint import bp, round_or_404
 from app.web.residents.forms import ProposalFilterForm, ReactionForm, RegisterMatchForm, WithdrawForm
 from app.web.residents.result_mail_views import result_mail_box
@@ -30,6 +31,7 @@ def _user():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/")
+@cached_page("home")
 def home():  # type: ignore[no-untyped-def]
     user = _user()
     rounds = proposals.rounds_for(user)
@@ -40,6 +42,7 @@ def home():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/ronde/<int:round_id>")
+@cached_page("round", round_arg="round_id")
 def round_page(round_id: int):  # type: ignore[no-untyped-def]
     return round_page_response(round_or_404(round_id))
 
