@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+# PDOK's BRT-Achtergrondkaart (free, no key), the default map for production.
+PDOK_TILES = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
 
 
 def storage_dir() -> Path:
@@ -121,6 +124,15 @@ class Config:
         # Printable letters wait here (private folders) until downloaded; progress photos are kept here.
         self.LETTERS_DIR = _path_setting("LETTERS_DIR", storage_dir() / "letters")
         self.PROGRESS_PHOTO_DIR = _path_setting("PROGRESS_PHOTO_DIR", storage_dir() / "uploads" / "progress")
+        # Proposal pictures (public once uploaded), under STORAGE_DIR unless set on its own.
+        self.PICTURE_DIR = _path_setting("PICTURE_DIR", storage_dir() / "uploads" / "pictures")
+        # The phone number residents call for help with voting; on the round page and the letters.
+        self.HELPDESK_PHONE = os.environ.get("HELPDESK_PHONE", "")
+        # Map tiles ({z}/{x}/{y}); empty: maps draw buurt outlines and pins only (tests, no network).
+        self.MAP_TILE_URL = os.environ.get("MAP_TILE_URL", PDOK_TILES)
+        self.MAP_ATTRIBUTION = os.environ.get(
+            "MAP_ATTRIBUTION", "Kaartgegevens © Kadaster (BRT-Achtergrondkaart)"
+        )
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
         self.LANGUAGES = ("nl", "en")
@@ -206,6 +218,8 @@ class TestConfig(Config):
         self.CELERY = dict(self.CELERY, task_always_eager=True, broker_url="memory://")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = False
+        self.MAP_TILE_URL = ""  # no network in tests: outlines and pins only
+        self.PICTURE_DIR = tempfile.mkdtemp(prefix="wijkbudget-pictures-")  # never the real instance folder
         # In-process, emptied before every test (tests/conftest.py); tests/web/test_page_cache.py also uses Redis.
         self.CACHE_TYPE = "SimpleCache"
         self.CACHE_OPTIONS: dict[str, float] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -65,3 +67,26 @@ def test_the_demo_shows_caps_with_partial_funding_and_a_points_round(app: Flask,
             select(BallotChoice.points).where(BallotChoice.round_id == points.id)
         ).all()
         assert given and all(1 <= p <= points.points_per_project for p in given)
+
+
+def test_the_demo_has_a_proposal_round_with_support_reactions_pictures_a_map_and_help(
+    app: Flask, db_session: object, tmp_path, monkeypatch
+) -> None:
+    from app.demo.proposal_phase import _supporters, seed_proposal_round
+    from app.demo.seed import _users, _wijk
+    from app.models import HelpRequest, ProposalPicture, Reaction, Support
+    from app.services.rounds.buurt_maps import buurt_at
+
+    monkeypatch.setitem(app.config, "PICTURE_DIR", str(tmp_path))
+    assert _supporters  # the neighbours who support are demo accounts too
+    with app.test_request_context():
+        wijk = _wijk()
+        round_id = seed_proposal_round(wijk, _users(wijk), datetime.now(UTC))
+        rnd = db.session.get_one(Round, round_id)
+        assert rnd.phase == "proposals" and rnd.support_threshold > 0
+        assert db.session.scalar(select(func.count(Support.id)).where(Support.round_id == round_id)) > 0
+        hidden = db.session.scalars(select(Reaction).where(Reaction.hidden_at.is_not(None))).all()
+        assert len(hidden) == 1 and hidden[0].hidden_reason
+        assert db.session.scalar(select(func.count(ProposalPicture.id))) == len(rnd.projects)
+        assert all(buurt_at(wijk, p.longitude, p.latitude) == p.buurt for p in rnd.projects)
+        assert db.session.scalar(select(func.count(HelpRequest.id)).where(HelpRequest.status == "open")) == 1

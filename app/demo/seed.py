@@ -20,6 +20,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.demo.data import CATEGORIES, OUT_OF_SCOPE, PROPOSALS, SUPPORT, WIJK
+from app.demo.proposal_phase import seed_proposal_round
 from app.extensions import db
 from app.models import (
     Ballot,
@@ -134,7 +135,9 @@ def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[st
         db.session.commit()
     letter_round, sample_code = _letter_code_round(wijk, users, now)
     points_round = _points_round(wijk, users, now)
+    proposal_round = seed_proposal_round(wijk, users, now)
     return {
+        "proposal_round": proposal_round,
         "published_round": finished.id,
         "voting_round": current.id,
         "letter_round": letter_round,

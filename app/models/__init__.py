@@ -28,14 +28,18 @@ from app.models.eligibility import (
     VotingCode,
 )
 from app.models.freeze import FrozenRoundError, FrozenWijkError
+from app.models.help_request import HelpRequest, HelpStatus, HelpTopic
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.open_seat import OpenRoundSeat
 from app.models.outbox import OutboxJob, OutboxState
 from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
+from app.models.picture import ProposalPicture
 from app.models.project import Project, ProjectStatus
+from app.models.reaction import ProposalFollow, Reaction, ReactionReport
 from app.models.record import ElectionRecord, ElectionRecordChangeError
 from app.models.result import PublishedResultError, Result
 from app.models.round import BallotType, LeftoverPolicy, Phase, Round, RoundBuurtBudget, RoundCap, TieBreak
+from app.models.support import Support
 from app.models.user import Role, User
 from app.models.wijk import Buurt, Wijk
 
@@ -62,6 +66,9 @@ __all__ = [
     "FeedbackKind",
     "FrozenRoundError",
     "FrozenWijkError",
+    "HelpRequest",
+    "HelpStatus",
+    "HelpTopic",
     "JobStatus",
     "LeftoverPolicy",
     "LocationKind",
@@ -78,8 +85,12 @@ __all__ = [
     "PollingLocation",
     "ProgressUpdate",
     "Project",
+    "ProposalFollow",
+    "ProposalPicture",
     "ProjectStatus",
     "PublishedResultError",
+    "Reaction",
+    "ReactionReport",
     "RegisterEntry",
     "RegisterImport",
     "RegisterLevel",
@@ -90,6 +101,7 @@ __all__ = [
     "Round",
     "RoundBuurtBudget",
     "RoundCap",
+    "Support",
     "TieBreak",
     "User",
     "VotingCode",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -42,6 +42,10 @@ class PollingLocation(db.Model):  # type: ignore[name-defined,misc]
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(20), default=LocationKind.COMMUNITY_CENTRE.value)
+    # For residents who do not come online: where, when, and what the building offers (shown and on letters).
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    opening_hours: Mapped[str] = mapped_column(Text, default="", server_default="")
+    accessibility: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

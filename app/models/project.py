@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -22,6 +22,8 @@ class ProjectStatus(enum.StrEnum):
     FEASIBLE = "feasible"
     INFEASIBLE = "infeasible"
     WITHDRAWN = "withdrawn"
+    # Fewer supports than the kaders' threshold when the proposal phase ended: skips the review.
+    NOT_ENOUGH_SUPPORT = "not_enough_support"
 
 
 STATUS_VALUES = tuple(s.value for s in ProjectStatus)
@@ -46,6 +48,11 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
             "cost_cents = original_cost_cents OR length(coalesce(cost_change_reason, '')) > 0",
             name="cost_change_has_reason",
         ),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_complete"),
+        CheckConstraint(
+            "latitude IS NULL OR (latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)",
+            name="location_in_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +65,9 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
     category: Mapped[str] = mapped_column(String(80))
     buurt_id: Mapped[int | None] = mapped_column(ForeignKey("buurten.id", ondelete="SET NULL"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Where in the wijk (WGS84 degrees), optional; checked against the buurt outlines when set.
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.SUBMITTED.value)
     review_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

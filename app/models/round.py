@@ -92,6 +92,7 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
             "ballot_type <> 'points' OR points_total IS NOT NULL", name="points_ballot_has_total"
         ),
         CheckConstraint("min_votes IS NULL OR min_votes >= 1", name="min_votes_positive"),
+        CheckConstraint("support_threshold >= 0", name="support_threshold_nonnegative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +121,8 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
     points_per_project: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # greedy-threshold: a project needs at least this score (votes; points on a points ballot) to be funded.
     min_votes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Supports a proposal needs by the end of the proposal phase to go to the feasibility review (0 = none).
+    support_threshold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     counting_rule: Mapped[str] = mapped_column(String(40), default="greedy")
     tie_break: Mapped[str] = mapped_column(String(20), default=TieBreak.DEFAULT.value)
     # The lot for the last tie-break step, drawn when voting opens: project ids in priority order.

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,5 +34,7 @@ class Buurt(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     wijk_id: Mapped[int] = mapped_column(ForeignKey("wijken.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The outline in WGS84 as a GeoJSON MultiPolygon, uploaded by organisers (e.g. from the CBS buurtkaart).
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     wijk: Mapped[Wijk] = relationship(back_populates="buurten")

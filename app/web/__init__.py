@@ -50,6 +50,9 @@ def register_web(app: Flask) -> None:
     for bp in blueprints:
         app.register_blueprint(bp)
 
+    from app.web.plain_text import plain_text_with_links
+
+    app.jinja_env.filters["plain_text"] = plain_text_with_links
     login_manager.login_view = "auth.login"
     login_manager.login_message = ""
 

@@ -45,7 +45,15 @@ PRIVATE_TABLES = frozenset(
         "result_subscriptions",
         "outbox_jobs",
         "paper_entries",
+        "open_round_seats",
+        "ballot_urn",
         "users",
+        # The proposal phase's resident activity shows on project pages, which are not cached.
+        "supports",
+        "reactions",
+        "reaction_reports",
+        "proposal_follows",
+        "help_requests",
     }
 )
 # What a cached page is: a kind (its template family) and the round it shows, if any.

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import Phase, ProjectStatus, RegisterImport, Role, Round
+from app.models import HelpRequest, Phase, ProjectStatus, Reaction, RegisterImport, Role, Round
 from app.models.freeze import seeding
 from tests.factories import login, make_location, make_project, make_round, make_user
 
@@ -45,11 +45,22 @@ ORGANISE_ROUTES = [
     ("GET", "/organiseren/ronde/{round}/register/import/{import}"),
     ("GET", "/organiseren/ronde/{round}/register/wissen"),
     ("POST", "/organiseren/ronde/{round}/register/wissen"),
+    ("GET", "/organiseren/wijk/{wijk}/kaart"),
+    ("POST", "/organiseren/wijk/{wijk}/kaart"),
+    ("GET", "/organiseren/hulpvragen"),
+    ("GET", "/organiseren/reacties"),
+    ("GET", "/organiseren/reactie/{reaction}/verbergen"),
+    ("POST", "/organiseren/reactie/{reaction}/verbergen"),
+    ("POST", "/organiseren/reactie/{reaction}/meldingen-afhandelen"),
 ]
 REVIEW_ROUTES = [
     ("GET", "/toets/"),
     ("GET", "/toets/voorstel/{project}"),
     ("POST", "/toets/voorstel/{project}"),
+    ("GET", "/toets/hulp"),
+    ("POST", "/toets/hulp/{help}/oppakken"),
+    ("GET", "/toets/hulp/{help}"),
+    ("POST", "/toets/hulp/{help}"),
 ]
 
 
@@ -59,6 +70,22 @@ def _register_import(rnd: Round) -> int:
         db.session.add(job)
         db.session.commit()
     return job.id
+
+
+def _reaction(project_id: int, user_id: int) -> int:
+    reaction = Reaction(project_id=project_id, author_id=user_id, body="Een reactie")
+    db.session.add(reaction)
+    db.session.commit()
+    return reaction.id
+
+
+def _help_request(project_id: int, user_id: int) -> int:
+    request = HelpRequest(
+        project_id=project_id, asker_id=user_id, topic="permit", question="Welke vergunning?"
+    )
+    db.session.add(request)
+    db.session.commit()
+    return request.id
 
 
 def _call(client: FlaskClient, method: str, path: str) -> int:
@@ -71,6 +98,8 @@ def _call(client: FlaskClient, method: str, path: str) -> int:
         project=project.id,
         location=location.id,
         user=user.id,
+        reaction=_reaction(project.id, user.id),
+        help=_help_request(project.id, user.id),
         **{"import": _register_import(rnd)},
     )
     send: Callable[..., object] = client.get if method == "GET" else client.post
@@ -91,6 +120,8 @@ def test_all_routes_are_listed(client: FlaskClient) -> None:
         .replace("{location}", "<int:location_id>")
         .replace("{user}", "<int:user_id>")
         .replace("{import}", "<int:import_id>")
+        .replace("{reaction}", "<int:reaction_id>")
+        .replace("{help}", "<int:request_id>")
         for _, p in ORGANISE_ROUTES + REVIEW_ROUTES
     }
     assert rules == listed
@@ -124,6 +155,8 @@ def test_anonymous_visitor_is_sent_to_login(client: FlaskClient, method: str, pa
         project=project.id,
         location=1,
         user=1,
+        reaction=1,
+        help=1,
         **{"import": _register_import(rnd)},
     )
     response = client.get(url) if method == "GET" else client.post(url)

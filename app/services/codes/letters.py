@@ -22,11 +22,13 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from app.csv_cells import csv_writer
 from app.letters.pdf import A4, PdfWriter, bitmap_op, rect_op, text_op
 from app.letters.qr import QrStamp
-from app.models import Round
+from app.models import PollingLocation, Round
+from app.services.paper.polling import locations_of
 from app.services.voting.voter_keys import CODE_ALPHABET, CODE_DATA_SYMBOLS, format_voting_code
 
 CODE_VOTE_PATH = "/stemmen/code"
 CSV_HEADER = ("reference", "postcode", "house_number", "house_number_addition", "voting_code", "vote_url")
+MAX_LETTER_LOCATIONS = 3  # more does not fit under the instructions in two languages
 _LEFT = 56.0
 _WIDTH = A4[0] - 2 * _LEFT
 _RIGHT = 320.0  # the reference and address key, where a window envelope would not show them
@@ -195,7 +197,25 @@ def _instructions(rnd: Round) -> tuple[str, list[str]]:
             "Keep this letter until voting has closed. Lost it? Ask the municipality for a new code; this "
             "code then stops working."
         ),
+        *_in_person(rnd),
     ]
+
+
+def _in_person(rnd: Round) -> list[str]:
+    """Where to vote on paper or with help (at most three places, to fit the page), and the helpdesk."""
+    lines = [
+        _("Vote on paper or with help at %(place)s.", place=_place(location))
+        for location in locations_of(rnd.id)[:MAX_LETTER_LOCATIONS]
+    ]
+    phone = str(current_app.config.get("HELPDESK_PHONE") or "")
+    if phone:
+        lines.append(_("Questions? Call the helpdesk: %(phone)s.", phone=phone))
+    return lines
+
+
+def _place(location: PollingLocation) -> str:
+    parts = [location.name, location.address, location.opening_hours, location.accessibility]
+    return ", ".join(" ".join(p.split()) for p in parts if p)
 
 
 def _wrap(text: str, size: float, width: float) -> Iterator[str]:

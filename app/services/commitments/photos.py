@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import re
 import secrets
-import warnings
-from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.services.errors import RuleViolation
+from app.services.images import EXTENSIONS, MIMETYPES, reencode
 from app.translated import lazy_gettext as _l
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # a 40-megapixel photo; more is a decompression bomb, not a phone photo
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 _NAME = re.compile(r"[A-Za-z0-9_-]{22}\.(jpg|png|webp)")
 
 
@@ -44,35 +39,7 @@ def store_photo(data: bytes) -> str:
 
 
 def _clean_image(data: bytes) -> tuple[str, bytes]:
-    not_a_photo = RuleViolation(_l("This file is not a photo. Use a JPEG, PNG or WebP image."), field="photo")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(BytesIO(data)) as probe:
-                probe.verify()
-            with Image.open(BytesIO(data)) as image:
-                image_format = str(image.format)
-                if image_format not in EXTENSIONS:
-                    raise not_a_photo
-                if image.width * image.height > MAX_PIXELS:
-                    raise RuleViolation(_l("The photo has too many pixels."), field="photo")
-                upright = ImageOps.exif_transpose(image)
-                if image_format == "JPEG" and upright.mode not in ("RGB", "L"):
-                    upright = upright.convert("RGB")
-                out = BytesIO()
-                upright.save(out, format=image_format)
-    except RuleViolation:
-        raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        SyntaxError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
-        raise not_a_photo from None
-    return image_format, out.getvalue()
+    return reencode(data, "photo")
 
 
 def photo_file(name: str) -> Path | None:

@@ -23,6 +23,9 @@ EMAIL_SUBJECTS = {
     "proposal_reviewed": _l("Your proposal “%(title)s” has been checked"),
     "results_published": _l("The result of “%(title)s” has been published"),
     "commitment_overdue": _l("Overdue: the promise for “%(title)s”"),
+    "proposal_reaction": _l("New reaction to your proposal “%(title)s”"),
+    "followed_proposal_reaction": _l("New reaction to “%(title)s”"),
+    "followed_proposal_reviewed": _l("“%(title)s” has been checked"),
 }
 # Where the e-mail links to. Services build no URLs with url_for (no request here); tests check these paths
 # against the routes.
@@ -30,6 +33,9 @@ LINK_PATHS = {
     "proposal_reviewed": "/project/{project_id}",
     "results_published": "/uitslag/{round_id}",
     "commitment_overdue": "/organiseren/ronde/{round_id}",
+    "proposal_reaction": "/project/{project_id}",
+    "followed_proposal_reaction": "/project/{project_id}",
+    "followed_proposal_reviewed": "/project/{project_id}",
 }
 
 

@@ -31,6 +31,9 @@ def require_poll_worker(actor: User) -> None:
         raise NotAllowed(_l("Only poll workers may do this."))
 
 
+DETAIL_LIMITS = {"address": 200, "opening_hours": 1000, "accessibility": 1000}
+
+
 def locations_of(round_id: int) -> list[PollingLocation]:
     """The polling locations of a round, by name."""
     stmt = select(PollingLocation).where(PollingLocation.round_id == round_id).order_by(PollingLocation.name)
@@ -48,29 +51,36 @@ def open_locations() -> list[tuple[Round, PollingLocation]]:
     return [(rnd, location) for rnd, location in db.session.execute(stmt).all()]
 
 
-def create_location(actor: User, round_id: int, name: str, kind: str) -> PollingLocation:
+def create_location(actor: User, round_id: int, name: str, kind: str, **details: str) -> PollingLocation:
     """Add a polling location to a round (name required, unique in the round); audited."""
     require_organiser(actor)
     if db.session.get(Round, round_id) is None:
         raise NotFound(_l("This round does not exist."))
     location = PollingLocation(round_id=round_id)
-    _save(location, actor, "polling_location.created", name, kind)
+    _save(location, actor, "polling_location.created", name, kind, details)
     return location
 
 
-def update_location(actor: User, location_id: int, name: str, kind: str) -> PollingLocation:
+def update_location(actor: User, location_id: int, name: str, kind: str, **details: str) -> PollingLocation:
     """Rename a polling location or change its kind; audited."""
     require_organiser(actor)
     location = db.session.get(PollingLocation, location_id)
     if location is None:
         raise NotFound(_l("This polling location does not exist."))
-    _save(location, actor, "polling_location.updated", name, kind)
+    _save(location, actor, "polling_location.updated", name, kind, details)
     return location
 
 
-def _save(location: PollingLocation, actor: User, action: str, name: str, kind: str) -> None:
+def _save(
+    location: PollingLocation, actor: User, action: str, name: str, kind: str, details: dict[str, str]
+) -> None:
+    """`details`: address, opening_hours, accessibility (optional texts; unknown keys are ignored)."""
     name = one_line(name)
     errors = {}
+    texts = {key: (details.get(key) or "").replace("\x00", "").strip() for key in DETAIL_LIMITS}
+    for key, limit in DETAIL_LIMITS.items():
+        if len(texts[key]) > limit:
+            errors[key] = _l("Use at most %(n)d characters.", n=limit)
     if not name:
         errors["name"] = _l("Fill in the name of the location.")
     elif len(name) > NAME_MAX:
@@ -80,16 +90,16 @@ def _save(location: PollingLocation, actor: User, action: str, name: str, kind: 
     if errors:
         raise InvalidFields(errors)
     location.name, location.kind = name, kind
+    for key, text in texts.items():
+        setattr(location, key, text)
     try:
         db.session.add(location)
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise InvalidFields({"name": _l("This round already has a location with this name.")}) from None
-    details = {"location_id": location.id, "name": name, "kind": kind}
-    record_event(
-        actor, action, round_id=location.round_id, subject=f"location: {name}"[:120], details=details
-    )
+    logged = {"location_id": location.id, "name": name, "kind": kind, **texts}
+    record_event(actor, action, round_id=location.round_id, subject=f"location: {name}"[:120], details=logged)
     db.session.commit()
 
 

@@ -12,6 +12,7 @@ from app.money import euro_text
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.inbox import notify
+from app.services.proposals.follows import tell_followers
 from app.translated import lazy_gettext as _l
 from app.typed_text import multi_line
 
@@ -89,6 +90,15 @@ def _check(project: Project, feasible: bool, reason: str, new_cost: int, cost_re
         raise RuleViolation(_l("Reviews are only possible before voting starts."))
     if project.status == ProjectStatus.WITHDRAWN.value:
         raise RuleViolation(_l("The author has withdrawn this proposal."))
+    if project.status == ProjectStatus.NOT_ENOUGH_SUPPORT.value:
+        raise RuleViolation(_l("This proposal did not get enough support, so it is not reviewed."))
+    if rnd.support_threshold > 0 and rnd.phase == Phase.PROPOSALS.value:
+        # Support is still being gathered: which proposals go to review is known only when the phase ends.
+        raise RuleViolation(
+            _l(
+                "In this round proposals are checked after the proposal phase, once it is clear which have enough support."
+            )
+        )
     if not feasible and not reason:
         raise RuleViolation(
             _l("Explain why the project is not feasible. Residents will see this reason."), field="reason"
@@ -130,17 +140,11 @@ def _apply(
 
 def _notify_author(project: Project, old_cost: int, cost_reason: str) -> None:
     author = project.author
-    if author is None:
-        return
-    notify(
-        author,
-        "proposal_reviewed",
-        project_id=project.id,
-        title=project.title,
-        status=project.status,
-        reason=project.review_reason or "",
+    # The author and everyone who follows the proposal hear the outcome.
+    tell_followers(
+        project, None, "proposal_reviewed", status=project.status, reason=project.review_reason or ""
     )
-    if project.cost_cents != old_cost:
+    if author is not None and project.cost_cents != old_cost:
         notify(
             author,
             "cost_adjusted",

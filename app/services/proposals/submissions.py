@@ -20,6 +20,7 @@ from app.models import Buurt, Notification, Phase, Project, ProjectStatus, Round
 from app.money import euro_text
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.services.rounds.buurt_maps import buurt_at, location_problem
 from app.translated import lazy_gettext as _l
 from app.typed_text import multi_line, one_line
 
@@ -27,7 +28,13 @@ TITLE_MIN = 5
 TITLE_MAX = 120
 DESCRIPTION_MIN = 20
 DESCRIPTION_MAX = 5000
-NOTIFICATION_KINDS = ("proposal_reviewed", "cost_adjusted")
+NOTIFICATION_KINDS = (
+    "proposal_reviewed",
+    "cost_adjusted",
+    "proposal_reaction",
+    "help_picked_up",
+    "help_answered",
+)
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger number in a URL names nothing
 
 
@@ -76,7 +83,15 @@ def may_propose(actor: User | None, rnd: Round) -> RuleViolation | None:
 
 
 def proposal_problems(
-    rnd: Round, *, title: str, description: str, cost_cents: int | None, category: str, buurt_id: int | None
+    rnd: Round,
+    *,
+    title: str,
+    description: str,
+    cost_cents: int | None,
+    category: str,
+    buurt_id: int | None,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> list[RuleViolation]:
     """Every way the proposal breaks the round's kaders or the length limits (empty list: it is fine)."""
     problems = []
@@ -105,6 +120,8 @@ def proposal_problems(
         problems.append(
             RuleViolation(_l("Choose a buurt of %(wijk)s, or none.", wijk=rnd.wijk.name), "buurt_id")
         )
+    elif place := location_problem(rnd.wijk, latitude, longitude, buurt_id):
+        problems.append(place)
     return problems
 
 
@@ -138,6 +155,8 @@ def submit_proposal(
     cost_cents: int | None,
     category: str,
     buurt_id: int | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> Project:
     """Add a resident's proposal to a round in its proposal phase; it waits for the feasibility check.
 
@@ -147,7 +166,14 @@ def submit_proposal(
     rnd = visible_round(round_id)
     _refuse_if(may_propose(actor, rnd))
     values = _checked_values(
-        rnd, title=title, description=description, cost_cents=cost_cents, category=category, buurt_id=buurt_id
+        rnd,
+        title=title,
+        description=description,
+        cost_cents=cost_cents,
+        category=category,
+        buurt_id=buurt_id,
+        latitude=latitude,
+        longitude=longitude,
     )
     project = Project(round_id=rnd.id, author_id=actor.id, status=ProjectStatus.SUBMITTED.value, **values)
     project.original_cost_cents = project.cost_cents
@@ -167,6 +193,8 @@ def edit_proposal(
     cost_cents: int | None,
     category: str,
     buurt_id: int | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> Project:
     """Change one's own proposal while the proposal phase lasts and it still waits for the check.
 
@@ -184,6 +212,8 @@ def edit_proposal(
         cost_cents=cost_cents,
         category=category,
         buurt_id=buurt_id,
+        latitude=latitude,
+        longitude=longitude,
     )
     for name, value in values.items():
         setattr(project, name, value)
@@ -233,8 +263,18 @@ def _checked_values(rnd: Round, **values: Any) -> dict[str, Any]:
         "description": multi_line(values["description"]),
         "cost_cents": values["cost_cents"],
         "category": values["category"],
-        "buurt_id": values["buurt_id"],
+        "buurt_id": _buurt_of_place(rnd, values),
+        "latitude": values.get("latitude"),
+        "longitude": values.get("longitude"),
     }
+
+
+def _buurt_of_place(rnd: Round, values: dict[str, Any]) -> int | None:
+    """The chosen buurt; without one, the buurt the place on the map lies in."""
+    if values["buurt_id"] is not None or values.get("latitude") is None:
+        return values["buurt_id"]
+    buurt = buurt_at(rnd.wijk, values["longitude"], values["latitude"])
+    return buurt.id if buurt is not None else None
 
 
 def public_project(project_id: int) -> Project:

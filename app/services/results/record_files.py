@@ -45,6 +45,7 @@ from app.csv_cells import csv_writer
 from app.extensions import db
 from app.local_time import local_date
 from app.models import BallotType, Eligibility, RegisterEntry, Result, Round, TieBreak
+from app.services.proposals.support import support_counts
 from app.services.results.election import LoadedElection, LoadedPart, LoadedRound, counting_id
 
 RECORD_FORMAT = "wijkbudget-election-record/1"
@@ -305,6 +306,28 @@ def _manifest(rnd: Round, result: Result, loaded: LoadedRound) -> dict[str, Any]
             "accounts_per_address": rnd.accounts_per_address,
         },
         "eligible_voters": eligible_voters(rnd),
+    } | _support_section(rnd)
+
+
+def _support_section(rnd: Round) -> dict[str, Any]:
+    """Supports per proposal and the threshold, for rounds that gathered support. Rounds without any keep the
+    manifest they were published with, so rebuilding an older record gives the same bytes."""
+    counts = support_counts(rnd.id)
+    if not counts and rnd.support_threshold == 0:
+        return {}
+    return {
+        "support": {
+            "threshold": rnd.support_threshold,
+            "proposals": [
+                {
+                    "project_id": project.id,
+                    "title": project.title,
+                    "status": project.status,
+                    "supports": counts.get(project.id, 0),
+                }
+                for project in sorted(rnd.projects, key=lambda p: p.id)
+            ],
+        }
     }
 
 

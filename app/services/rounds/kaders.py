@@ -16,6 +16,7 @@ from app.models import (
     BallotType,
     Eligibility,
     LeftoverPolicy,
+    Phase,
     RegisterLevel,
     Round,
     RoundBuurtBudget,
@@ -48,6 +49,7 @@ REGISTER_BOUND_FIELDS = ("eligibility", "register_level", "min_age")
 DATE_FIELDS = ("proposals_open_at", "review_open_at", "voting_open_at", "voting_close_at", "results_at")
 MAX_POINTS = 100  # points per resident on a points ballot: enough for any real ballot, readable on a phone
 MAX_MIN_VOTES = 1_000_000
+MAX_SUPPORT_THRESHOLD = 10_000
 # Ballots whose choice limits are a number of projects; the others use KNAPSACK_CHOICES.
 CHOICE_BALLOTS = (BallotType.APPROVAL.value, BallotType.RANKED.value)
 # Kaders stored in rows of their own (caps, buurt budgets) rather than in columns of the round.
@@ -93,6 +95,8 @@ class RoundSettings:
     buurt_caps: Mapping[int, int] = field(default_factory=dict)
     # Buurten with a budget of their own (buurt id -> cents): each is a separate part of the ballot.
     buurt_budgets: Mapping[int, int] = field(default_factory=dict)
+    # Supports a proposal needs by the end of the proposal phase to be reviewed (0 = no threshold).
+    support_threshold: int = 0
 
 
 # The rules a round can use: those whose every setting the kaders hold and that the kaders explain in plain
@@ -166,6 +170,10 @@ def check_round(s: RoundSettings, buurt_ids: Collection[int] | None = None) -> d
     _check_buurt_budgets(s, errors, buurt_ids)
     _check_eligibility(s, errors)
     _check_dates(s, errors)
+    if s.support_threshold is None or not 0 <= s.support_threshold <= MAX_SUPPORT_THRESHOLD:
+        errors["support_threshold"] = _l(
+            "Fill in a whole number of supports from 0 to %(n)d (0: no threshold).", n=MAX_SUPPORT_THRESHOLD
+        )
     if len(s.out_of_scope) > OUT_OF_SCOPE_MAX:
         errors["out_of_scope"] = _l("Use at most %(n)d characters.", n=OUT_OF_SCOPE_MAX)
     return errors
@@ -406,6 +414,7 @@ def update_round(actor: User, round_id: int, settings: RoundSettings) -> Round:
     settings = normalise(settings)
     errors = check_round(settings, _buurt_ids(rnd.wijk_id))
     errors.update(_register_bound_changes(rnd, settings, errors))
+    errors.update(_support_threshold_change(rnd, settings, errors))
     if errors:
         db.session.rollback()
         raise InvalidFields(errors)
@@ -430,6 +439,19 @@ def _register_bound_changes(rnd: Round, settings: RoundSettings, errors: dict[st
         "then change it and import the register again."
     )
     return dict.fromkeys(changed, message)
+
+
+def _support_threshold_change(rnd: Round, settings: RoundSettings, errors: dict[str, Any]) -> dict[str, Any]:
+    """The threshold was applied when the proposal phase ended: from then on it stays as it was."""
+    if "support_threshold" in errors or rnd.support_threshold == settings.support_threshold:
+        return {}
+    if rnd.phase in (Phase.DRAFT.value, Phase.PROPOSALS.value):
+        return {}
+    return {
+        "support_threshold": _l(
+            "The proposal phase has ended, so the support threshold can no longer change."
+        )
+    }
 
 
 def _apply(rnd: Round, settings: RoundSettings) -> dict[str, Any]:

@@ -6,6 +6,8 @@ Rules (the same by hand and by date):
 - Voting opens only when no proposal still waits for review ("submitted") and at least one project is
   feasible. By hand the organiser is told which proposals block; by date the round stays in REVIEW and one
   "phase.blocked" audit event is recorded until the round moves again.
+- When the proposal phase ends, proposals below the kaders' support threshold skip the review
+  (`app.services.proposals.support.apply_support_threshold`).
 - When voting opens, the tie-break lot is drawn once (`secrets.SystemRandom`) over exactly the feasible
   project ids and recorded in the audit log; `voting_opened_at` is set. Closing sets `voting_closed_at`.
 """
@@ -38,6 +40,7 @@ from app.services.audit import record_event
 from app.services.errors import NotFound, RuleViolation
 from app.services.jobs import enqueue_job
 from app.services.paper import paper_ballots
+from app.services.proposals.support import apply_support_threshold
 from app.services.rounds.wijken import require_organiser
 from app.translated import lazy_gettext as _l
 from app.translated import lazy_ngettext
@@ -209,7 +212,9 @@ def _record_blocked_once(rnd: Round, blocked: VotingBlocked) -> None:
 
 def _enter(rnd: Round, target: Phase, actor: User | None, now: datetime, *, how: str) -> None:
     previous = rnd.phase
-    if target is Phase.VOTING:
+    if target is Phase.REVIEW:
+        apply_support_threshold(rnd, actor)  # proposals without enough support skip the review
+    elif target is Phase.VOTING:
         _draw_lot(rnd, actor)
         rnd.voting_opened_at = now
     elif target is Phase.CLOSED:

@@ -152,14 +152,9 @@ def give_feedback(commitment_id: int):  # type: ignore[no-untyped-def]
             return redirect(
                 url_for("residents.project", project_id=commitment.project_id, _anchor="levering")
             )
-    project = commitment.project
-    return render_template(
-        "residents/project.html",
-        project=project,
-        round=project.round,
-        mine=project.author_id == current_user.id,
-        feedback_form=form,
-    ), status
+    from app.web.residents.views import project_page  # the project page, with this form's problems
+
+    return project_page(commitment.project_id, status=status, feedback_form=form)
 
 
 @bp.route("/toezeggingen/ronde/<int:round_id>/schrappen/<int:project_id>", methods=["GET", "POST"])

@@ -27,6 +27,7 @@ from app.services.rounds.kaders import (
     MAX_MIN_VOTES,
     MAX_POINTS,
     MAX_RETENTION_DAYS,
+    MAX_SUPPORT_THRESHOLD,
     counting_rules,
 )
 from app.translated import lazy_gettext as _l
@@ -306,6 +307,17 @@ class RoundForm(FlaskForm):
         ],
         default=LeftoverPolicy.RETURN_TO_MUNICIPALITY.value,
         invalid_choice_message=_CHOOSE,
+    )
+    support_threshold = IntegerField(
+        _l("Supports a proposal needs"),
+        default=0,
+        validators=_whole_number(0, MAX_SUPPORT_THRESHOLD),
+        description=_l(
+            "Residents support proposals during the proposal phase. Proposals with fewer supports when the "
+            "phase ends are not checked and do not reach the ballot. 0: no threshold. Amsterdam uses 50, "
+            "Utrecht and Den Haag 25."
+        ),
+        invalid_value_message=_l("Fill in a whole number, for example 25."),
     )
     out_of_scope = TextAreaField(
         _l("What this budget cannot be used for"),

@@ -30,7 +30,7 @@ def locations(round_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             location = polling.create_location(
-                current_user, rnd.id, form.name.data or "", form.kind.data or ""
+                current_user, rnd.id, form.name.data or "", form.kind.data or "", **form.details()
             )
         except RuleViolation as exc:
             status = _refuse(form, exc)
@@ -54,7 +54,9 @@ def location_edit(location_id: int):  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            polling.update_location(current_user, location.id, form.name.data or "", form.kind.data or "")
+            polling.update_location(
+                current_user, location.id, form.name.data or "", form.kind.data or "", **form.details()
+            )
         except RuleViolation as exc:
             status = _refuse(form, exc)
         else:

@@ -153,6 +153,7 @@ def _round_settings(form: RoundForm, wijk: Wijk) -> rounds.RoundSettings:
     for name in ("buurt_caps", "buurt_budgets"):
         values[name] = {ids[buurt]: cents for buurt, cents in (values[name] or {}).items() if buurt in ids}
     values["category_caps"] = values["category_caps"] or {}
+    values["support_threshold"] = values["support_threshold"] or 0  # empty: no threshold
     return rounds.RoundSettings(**values)
 
 
@@ -281,4 +282,11 @@ def round_audit(round_id: int):  # type: ignore[no-untyped-def]
 
 
 # Register the amendment, polling-location, poll-worker, turnout and register routes on this blueprint.
-from app.web.organise import amend_views, polling_views, register_views  # noqa: E402, F401
+from app.web.organise import (  # noqa: E402, F401
+    amend_views,
+    help_views,
+    map_views,
+    polling_views,
+    reaction_views,
+    register_views,
+)

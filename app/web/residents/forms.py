@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from app.models import Round
+from app.models.reaction import BODY_LIMIT
 from app.money import euro_text as euro
 from app.money import parse_euros
+from app.services.proposals.finding import SORTS, ProposalQuery
 from app.services.proposals.submissions import DESCRIPTION_MAX, TITLE_MAX
 from app.translated import lazy_gettext as _l
 from app.web.personal_fields import BirthDateField, addition_field, house_number_field, postcode_field
@@ -55,6 +58,16 @@ def _optional_int(value: Any) -> int | None:
         return -1  # not a buurt id: the service names the problem
 
 
+def _optional_degrees(value: Any) -> float | None:
+    text = str(value or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return 999.0  # not a number: outside every range, so the service names the problem
+
+
 class ProposalForm(FlaskForm):
     title = StringField(
         _l("Title"),
@@ -69,6 +82,20 @@ class ProposalForm(FlaskForm):
     cost = EuroField(_l("Estimated cost in euros"))
     category = SelectField(_l("Theme"), validate_choice=False)
     buurt_id = SelectField(_l("Buurt (optional)"), coerce=_optional_int, validate_choice=False)
+    latitude = StringField(
+        _l("Latitude (optional)"),
+        description=_l(
+            "Where in the neighbourhood? Click the map, or fill in the place in degrees, for example 52.0907."
+        ),
+        filters=[_optional_degrees],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    longitude = StringField(
+        _l("Longitude (optional)"),
+        description=_l("For example 5.1214."),
+        filters=[_optional_degrees],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
 
     def set_choices(self, rnd: Round) -> None:
         self.category.choices = [("", _l("Choose a theme"))] + [(c, c) for c in rnd.categories]
@@ -90,6 +117,8 @@ class ProposalForm(FlaskForm):
             "cost_cents": self.cost.data,
             "category": self.category.data or "",
             "buurt_id": self.buurt_id.data,
+            "latitude": self.latitude.data,
+            "longitude": self.longitude.data,
         }
 
 
@@ -122,3 +151,84 @@ class ResultMailForm(FlaskForm):
     """Ask for (or stop) the e-mail about a round's result; `back` names the page to return to."""
 
     back = HiddenField(default="round")
+
+
+class ReactionForm(FlaskForm):
+    """A reaction or, with `parent_id`, a reply. The text rules (length, no HTML) are the service's."""
+
+    body = TextAreaField(
+        _l("Your reaction"),
+        description=_l("Plain text, at most %(n)d characters. Links are shown as links.", n=BODY_LIMIT),
+    )
+    parent_id = HiddenField()
+
+    def parent(self) -> int | None:
+        value = (self.parent_id.data or "").strip()
+        if not value:
+            return None
+        return int(value) if value.isdigit() and int(value) < 2**31 else 0  # 0 names no reaction
+
+
+class ReportForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why should the organisers look at this reaction?"),
+        description=_l("Optional. For example: it insults someone, or it is advertising."),
+    )
+
+
+class PictureForm(FlaskForm):
+    """A picture of one's proposal with its text alternative (checked further by the pictures service)."""
+
+    picture = FileField(
+        _l("Picture"),
+        description=_l(
+            "A JPEG, PNG or WebP image of at most 10 MB. Location data in the picture is removed."
+        ),
+    )
+    alt_text = StringField(
+        _l("What is in the picture?"),
+        description=_l(
+            "For people who cannot see the picture, for example: “The empty square behind the library”."
+        ),
+    )
+
+
+class ProposalFilterForm(FlaskForm):
+    """Filters and sort of the projects page (GET, no CSRF: it changes nothing)."""
+
+    thema = SelectField(_l("Theme"), validate_choice=False)
+    buurt = SelectField(_l("Buurt"), validate_choice=False)
+    status = SelectField(_l("Status"), validate_choice=False)
+    zoek = StringField(_l("Search"), render_kw={"type": "search", "maxlength": 100})
+    sorteer = SelectField(
+        _l("Order"),
+        choices=[
+            ("newest", _l("Newest first")),
+            ("support", _l("Most support first")),
+            ("random", _l("Random order (yours stays the same)")),
+        ],
+        validate_choice=False,
+    )
+
+    def set_choices(self, rnd: Round) -> None:
+        self.thema.choices = [("", _l("All themes"))] + [(c, c) for c in rnd.categories]
+        self.buurt.choices = [("", _l("All buurten"))] + [(str(b.id), b.name) for b in rnd.wijk.buurten]
+        self.status.choices = [
+            ("", _l("Every status")),
+            ("submitted", _l("Waiting for the feasibility check")),
+            ("feasible", _l("Feasible: on the ballot")),
+            ("infeasible", _l("Not feasible")),
+            ("not_enough_support", _l("Not enough support")),
+            ("withdrawn", _l("Withdrawn by the author")),
+        ]
+
+    def query(self) -> ProposalQuery:
+        buurt = (self.buurt.data or "").strip()
+        sort = self.sorteer.data if self.sorteer.data in SORTS else "newest"
+        return ProposalQuery(
+            category=self.thema.data or "",
+            buurt_id=int(buurt) if buurt.isdigit() and int(buurt) < 2**31 else None,
+            status=self.status.data or "",
+            text=(self.zoek.data or "")[:100],
+            sort=sort or "newest",
+        )

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from app.models import Project, ProjectStatus, Round
 from app.services.errors import RuleViolation
 from app.services.proposals import submissions as proposals
+from app.services.rounds import buurt_maps
 from app.web.residents.blueprint import bp, refusal_page, round_or_404
 from app.web.residents.forms import ProposalForm, WithdrawForm
 
@@ -84,7 +85,13 @@ def _save(form: ProposalForm, rnd: Round, save: Callable[..., Project]) -> Proje
 
 
 def _form_page(form: ProposalForm, rnd: Round, project: Project | None) -> tuple[str, int]:
-    page = render_template("residents/proposal_form.html", form=form, round=rnd, project=project)
+    page = render_template(
+        "residents/proposal_form.html",
+        form=form,
+        round=rnd,
+        project=project,
+        has_map=buurt_maps.has_map(rnd.wijk),
+    )
     return page, 400 if form.errors else 200
 
 
@@ -101,4 +108,6 @@ def _form_data(project: Project) -> dict[str, Any]:
         "cost": project.cost_cents,
         "category": project.category,
         "buurt_id": project.buurt_id,
+        "latitude": project.latitude,
+        "longitude": project.longitude,
     }

@@ -5,19 +5,22 @@ Proposal and ballot routes live in their own modules, registered on the same blu
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from flask import render_template
+from flask import render_template, request, session
 from flask_login import current_user, login_required
 
 from app.models import Eligibility, Round
 from app.services.eligibility import matches as register_matches
+from app.services.paper import polling
+from app.services.proposals import finding, follows, pictures, reactions, support
 from app.services.proposals import submissions as proposals
-from app.services.rounds import amendments
+from app.services.rounds import amendments, buurt_maps
 from app.services.voting import ballots
 from app.web.page_cache import cached_page
 from app.web.residents.blueprint import bp, round_or_404
-from app.web.residents.forms import RegisterMatchForm
+from app.web.residents.forms import ProposalFilterForm, ReactionForm, RegisterMatchForm, WithdrawForm
 from app.web.residents.result_mail_views import result_mail_box
 
 __all__ = ["bp"]
@@ -62,6 +65,8 @@ def round_page_response(rnd: Round, match_form: RegisterMatchForm | None = None,
         match=match,
         match_reason=register_matches.rejection_text(match) if match and match.reason else None,
         match_form=match_form,
+        has_map=buurt_maps.has_map(rnd.wijk),
+        locations=polling.locations_of(rnd.id),
     )
     return page, status
 
@@ -69,18 +74,60 @@ def round_page_response(rnd: Round, match_form: RegisterMatchForm | None = None,
 @bp.route("/ronde/<int:round_id>/projecten")
 def projects(round_id: int):  # type: ignore[no-untyped-def]
     rnd = round_or_404(round_id)
-    return render_template("residents/projects.html", round=rnd, projects=rnd.projects)
+    form = ProposalFilterForm(request.args, meta={"csrf": False})
+    form.set_choices(rnd)
+    supports = support.support_counts(rnd.id)
+    found = finding.find_proposals(rnd, form.query(), supports, _visitor_seed())
+    return render_template(
+        "residents/projects.html",
+        round=rnd,
+        projects=found,
+        all_count=len(rnd.projects),
+        filter_form=form,
+        supports=supports,
+        supported=support.supported_ids(_user(), rnd.id),
+        pictures=pictures.pictures_of([p.id for p in found]),
+    )
+
+
+def _visitor_seed() -> str:
+    """A random seed kept in the visitor's session: their "random" order stays the same while they browse."""
+    if "proposal_order_seed" not in session:
+        session["proposal_order_seed"] = secrets.token_hex(8)
+    return str(session["proposal_order_seed"])
 
 
 @bp.route("/project/<int:project_id>")
 def project(project_id: int):  # type: ignore[no-untyped-def]
+    return project_page(project_id)
+
+
+def project_page(
+    project_id: int, reaction_form: ReactionForm | None = None, status: int = 200, **extra: Any
+) -> Any:
+    """The proposal with its support, reactions and review; `reaction_form` carries a refused reaction,
+    `extra` other forms with their problems (a delivery feedback form)."""
     item = proposals.public_project(project_id)
     user = _user()
-    mine = user is not None and item.author_id == user.id
-    corrections = amendments.amendments_of(item.round_id, project_id=item.id)
-    return render_template(
-        "residents/project.html", project=item, round=item.round, mine=mine, amendments=corrections
+    page = render_template(
+        "residents/project.html",
+        project=item,
+        round=item.round,
+        mine=user is not None and item.author_id == user.id,
+        amendments=amendments.amendments_of(item.round_id, project_id=item.id),
+        support_count=support.support_count(item.id),
+        supported=support.has_supported(user, item.id),
+        support_refusal=support.may_support(user, item),
+        support_form=WithdrawForm(),
+        reactions=reactions.reactions_of(item.id),
+        react_refusal=reactions.may_react(user, item),
+        reaction_form=reaction_form or ReactionForm(formdata=None),
+        may_edit=lambda r: reactions.may_edit(user, r) is None,
+        following=follows.follows(user, item.id),
+        pictures=pictures.pictures_of([item.id]).get(item.id, []),
+        **extra,
     )
+    return page, status
 
 
 @bp.route("/mijn-voorstellen")
@@ -101,4 +148,13 @@ def my_proposals():  # type: ignore[no-untyped-def]
 
 
 # Register the proposal and ballot routes on the blueprint.
-from app.web.residents import ballot_views, match_views, proposal_views  # noqa: E402, F401
+from app.web.residents import (  # noqa: E402, F401
+    ballot_views,
+    help_views,
+    map_views,
+    match_views,
+    picture_views,
+    proposal_views,
+    reaction_views,
+    support_views,
+)

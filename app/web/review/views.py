@@ -61,3 +61,7 @@ def _current_verdict(proposal: Project) -> dict[str, Any]:
     if proposal.status not in (ProjectStatus.FEASIBLE.value, ProjectStatus.INFEASIBLE.value):
         return {}
     return {"verdict": proposal.status, "reason": proposal.review_reason or ""}
+
+
+# Register the help-request routes on this blueprint.
+from app.web.review import help_views  # noqa: E402, F401

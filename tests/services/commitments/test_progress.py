@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, CommitmentStatus, ProgressUpdate, Role
+from app.services import images
 from app.services.commitments import photos
 from app.services.commitments.progress import post_progress
 from app.services.errors import NotAllowed, RuleViolation
@@ -159,7 +160,7 @@ def test_a_photo_above_5_mb_is_refused(app: Flask, db_session, photo_dir) -> Non
 
 
 def test_a_decompression_bomb_is_refused(app: Flask, db_session, photo_dir, monkeypatch) -> None:
-    monkeypatch.setattr(photos, "MAX_PIXELS", 40)
+    monkeypatch.setattr(images, "MAX_PIXELS", 40)
     data = published_greedy_round(app)
     with pytest.raises(RuleViolation) as refused:
         _post(app, make_user(Role.PROFESSIONAL), commitment_of(data.a).id, photo=image_bytes(size=(10, 10)))

@@ -145,6 +145,7 @@ _NEW_VALUES: dict[str, Any] = {
     "points_total": 10,
     "points_per_project": 3,
     "min_votes": 25,
+    "support_threshold": 25,
 }
 # Caps and buurt budgets are rows of their own: see the RoundCap / RoundBuurtBudget tests below.
 _ROUND_COLUMNS = [f.name for f in dataclasses.fields(RoundSettings) if f.name not in AMOUNT_FIELDS]

@@ -388,6 +388,7 @@ def _changed(rnd: Round, name: str) -> RoundSettings:
         "points_total": 10,
         "points_per_project": 3,
         "min_votes": 20,
+        "support_threshold": 25,
         "category_caps": {"Groen": 100_000},
         "buurt_caps": {rnd.wijk.buurten[0].id: 100_000},
         "buurt_budgets": {rnd.wijk.buurten[0].id: 100_000},
