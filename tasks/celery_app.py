@@ -18,6 +18,7 @@ from flask import Flask, appcontext_pushed
 from tasks.base import JobTask
 
 TASK_MODULES = (
+    "tasks.ballots",
     "tasks.codes",
     "tasks.commitments",
     "tasks.counting",

@@ -18,6 +18,7 @@ from app.services.audit import record_event
 from app.services.eligibility.verification import ballots_by_status, refuse_count_while_verifying
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.results.election import LoadedElection, LoadedPart, LoadedRound, counting_id, load_round
+from app.services.voting.urn import seal_round
 
 DEFAULT_RULE = "greedy"
 
@@ -52,9 +53,11 @@ def tally_round(round_id: int, actor_id: int | None = None) -> Result:
 def count_round(rnd: Round, existing: Result | None, actor: User | None) -> Result:
     """Count the round into `existing` (or a new Result) inside the caller's transaction; no commit.
 
-    The caller has checked the phase and that `existing` is not published. Refused while register matches or
-    ballots still wait for verification: only counted ballots are counted, so the count would not be final.
+    The caller has checked the phase and that `existing` is not published. Whatever still waits in the urn is
+    sealed first (voting is closed, so nothing new arrives). Refused while register matches or ballots still
+    wait for verification: only counted ballots are counted, so the count would not be final.
     """
+    seal_round(rnd.id)
     try:
         refuse_count_while_verifying(rnd.id)
     except RuleViolation as pending:
