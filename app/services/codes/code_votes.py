@@ -120,9 +120,12 @@ def code_failure_key(code_text: str) -> str:
     return voting_code_hash(code) if code is not None else "not-a-code"
 
 
-def identify_code_voter(code_text: str, postcode_text: str, receipt_text: str = "") -> CodeVoter:
+def identify_code_voter(
+    code_text: str, postcode_text: str, receipt_text: str = "", *, lock_round: bool = False
+) -> CodeVoter:
     """Check code + postcode (+ receipt) without changing anything: CodeTypo, CodeNotRecognised,
-    CodeAlreadyUsed, or a RuleViolation when the round is not open for voting."""
+    CodeAlreadyUsed, or a RuleViolation when the round is not open for voting. `lock_round` (the cast) reads
+    the round share-locked, as every ballot does, so closing the vote waits for it."""
     code = normalise_voting_code(code_text or "")
     if code is None:
         raise CodeTypo()
@@ -136,7 +139,7 @@ def identify_code_voter(code_text: str, postcode_text: str, receipt_text: str = 
         ).first()
     if found is None or found.status == CodeStatus.REVOKED.value:
         raise CodeNotRecognised()
-    rnd = db.session.get(Round, found.round_id)
+    rnd = lock_round_for_voting(found.round_id) if lock_round else db.session.get(Round, found.round_id)
     assert rnd is not None and postcode is not None
     refusal = _voting_refusal(rnd)
     if refusal is not None:
@@ -154,7 +157,7 @@ def cast_code_ballot(
     """Consume the code and store the ballot in one transaction; returns (ballot, created).
 
     BallotRejected (with every problem) when the choice breaks the kaders; the code then stays unused."""
-    voter = identify_code_voter(code_text, postcode_text, receipt_text)
+    voter = identify_code_voter(code_text, postcode_text, receipt_text, lock_round=True)
     try:
         ballot, created = _store(voter, marks)
     except RuleViolation:
@@ -165,10 +168,7 @@ def cast_code_ballot(
 
 
 def _store(voter: CodeVoter, marks: BallotMarks | Iterable[object]) -> tuple[StoredBallot, bool]:
-    rnd = lock_round_for_voting(voter.round.id)
-    refusal = _voting_refusal(rnd)
-    if refusal is not None:
-        raise refusal
+    rnd = voter.round  # share-locked by identify_code_voter, open for voting
     if not voter.replacing:
         _consume(voter)  # first: simultaneous submissions of one code queue here, and all but one stop
     check = ballots.check_ballot(rnd, marks, register_buurt_id=register_buurt(voter.entry_id))

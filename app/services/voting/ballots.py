@@ -60,8 +60,8 @@ from app.models import (
 from app.money import euro_text
 from app.services.eligibility.matches import live_match
 from app.services.eligibility.voting_rights import AccountVoter, account_ballot_key, account_voter
-from app.services.errors import RuleViolation
-from app.services.proposals.submissions import visible_round
+from app.services.errors import NotFound, RuleViolation
+from app.services.proposals.submissions import MAX_ID
 from app.services.rounds.parts import (
     RoundPart,
     ballot_projects,
@@ -211,7 +211,7 @@ def check_ballot(
     """
     given = BallotMarks.of(marks)
     parts = round_parts(rnd)
-    in_round = {p.id: p for p in db.session.scalars(select(Project).where(Project.round_id == rnd.id))}
+    in_round = {p.id: p for part in parts for p in part.projects}
     buurt_id = _voters_buurt(rnd, parts, given, register_buurt_id)
     allowed = voter_parts(parts, buurt_id)
     counted_parts = [
@@ -233,6 +233,8 @@ def check_ballot(
         part_check.values = _values(rnd, choice.choices, choice.points)
         check.parts.append(part_check)
         check.chosen += part_check.chosen
+    if checked.problems:  # name projects that are not on the ballot too (a valid ballot needs no second look)
+        in_round = {p.id: p for p in db.session.scalars(select(Project).where(Project.round_id == rnd.id))}
     check.problems = _sentences(list(checked.problems), in_round, by_key, rnd)
     return check
 
@@ -424,8 +426,7 @@ def cast_ballot(
     replace its own online ballot until close, keeping the receipt code. The round row is share-locked so that
     closing the vote waits for ballots in flight. No audit event per ballot: the seal counts them.
     """
-    rnd = visible_round(round_id)
-    rnd = lock_round_for_voting(rnd.id)
+    rnd = lock_round_for_voting(round_id)  # one read: share-locked, and visible to residents
     if not voting_open(rnd):
         raise RuleViolation(_l("You can only vote while voting is open."))
     voter = account_voter(actor, rnd, lock=True)
@@ -459,9 +460,17 @@ def _store_account_ballot(rnd: Round, voter: AccountVoter, check: BallotCheck) -
 
 
 def lock_round_for_voting(round_id: int) -> Round:
-    """Share-lock the round for a ballot, so closing the vote waits for ballots in flight."""
-    stmt = select(Round).where(Round.id == round_id).with_for_update(read=True)
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+    """Share-lock the round for a ballot, so closing the vote waits for ballots in flight; NotFound for a round
+    residents may not see (as `visible_round`)."""
+    if not 0 < round_id <= MAX_ID:
+        raise NotFound(_l("This round does not exist."))
+    stmt = (
+        select(Round).where(Round.id == round_id, Round.phase != Phase.DRAFT.value).with_for_update(read=True)
+    )
+    rnd = db.session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
+    if rnd is None:
+        raise NotFound(_l("This round does not exist."))
+    return rnd
 
 
 class AlreadyVoted(RuleViolation):
