@@ -27,7 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
@@ -35,6 +35,7 @@ from app.extensions import db  # noqa: E402
 from app.models import Phase  # noqa: E402
 from app.services.codes.code_votes import cast_code_ballot  # noqa: E402
 from app.services.voting.ballots import cast_ballot  # noqa: E402
+from bench.bench_db import fresh_schema  # noqa: E402
 from tests.factories import (  # noqa: E402
     make_letter_code_round,
     make_project,
@@ -43,14 +44,6 @@ from tests.factories import (  # noqa: E402
     make_user,
     make_voting_code,
 )
-
-
-def fresh_schema(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 class StatementCounter:

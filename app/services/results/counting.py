@@ -50,7 +50,9 @@ def tally_round(round_id: int, actor_id: int | None = None) -> Result:
     return result
 
 
-def count_round(rnd: Round, existing: Result | None, actor: User | None) -> Result:
+def count_round(
+    rnd: Round, existing: Result | None, actor: User | None, *, loaded_out: list[LoadedRound] | None = None
+) -> Result:
     """Count the round into `existing` (or a new Result) inside the caller's transaction; no commit.
 
     The caller has checked the phase and that `existing` is not published. Whatever still waits in the urn is
@@ -63,6 +65,10 @@ def count_round(rnd: Round, existing: Result | None, actor: User | None) -> Resu
     except RuleViolation as pending:
         refuse(pending)
     loaded = load_round(rnd)
+    if (
+        loaded_out is not None
+    ):  # publishing writes the record from the same load (one bulk read of the ballots)
+        loaded_out.append(loaded)
     try:
         outcomes = [count_election(part.loaded, rnd) for part in loaded.parts]
     except (UnknownRuleError, TieBreakError, ValueError) as error:

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, ElectionRecord, Result, Round
 from app.services.errors import NotFound, RuleViolation
-from app.services.results.election import load_round
+from app.services.results.election import LoadedRound, load_round
 from app.services.results.record_files import RecordFiles, build_record_files
 
 
-def write_record(rnd: Round, result: Result) -> ElectionRecord:
+def write_record(rnd: Round, result: Result, loaded: LoadedRound | None = None) -> ElectionRecord:
     """Store the round's election record inside the caller's (publishing) transaction; no commit.
 
     Rule: one record per round (UNIQUE round_id), never changed afterwards. If the round already has a
@@ -24,7 +24,8 @@ def write_record(rnd: Round, result: Result) -> ElectionRecord:
     existing = record_of(rnd.id)
     if existing is not None:
         return existing
-    files = build_record_files(rnd, result, load_round(rnd), audit_head=publication_audit_head(rnd.id))
+    loaded = loaded or load_round(rnd)  # the count's own load when publishing counted just now
+    files = build_record_files(rnd, result, loaded, audit_head=publication_audit_head(rnd.id))
     record = ElectionRecord(
         round_id=rnd.id,
         pb_text=files.pb,
