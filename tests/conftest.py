@@ -85,6 +85,17 @@ def db_session(app: Flask) -> Iterator[scoped_session]:  # type: ignore[type-arg
         connection.close()
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache(request: pytest.FixtureRequest) -> None:
+    """Every test starts with no cached public page (ids repeat after a rollback; the home page always does)."""
+    if "app" not in request.fixturenames:
+        return
+    from app.extensions import cache
+
+    with request.getfixturevalue("app").app_context():
+        cache.clear()
+
+
 @pytest.fixture
 def committed_db(app: Flask) -> Iterator[None]:
     """Real commits (for concurrency and worker tests); every table is emptied afterwards."""
@@ -131,3 +142,20 @@ def held_jobs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list]]:  # typ
 
     monkeypatch.setattr(tasks.relay, "hand_over", hold)
     return held
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Any]:
+    """A StringIO with every line the process logs during the test, formatted as in production (JSON)."""
+    import io
+    import logging
+
+    from app.logs import configure_logging
+
+    root = logging.getLogger()
+    level = root.level
+    stream = io.StringIO()
+    handler = configure_logging(stream=stream)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.counting import ballots as counting_ballots
@@ -59,6 +58,7 @@ from app.models import (
 )
 from app.money import euro_text
 from app.services.eligibility.matches import live_match
+from app.services.eligibility.open_round_seats import SEAT_TAKEN, take_seat
 from app.services.eligibility.voting_rights import AccountVoter, account_ballot_key, account_voter
 from app.services.errors import NotFound, RuleViolation
 from app.services.proposals.submissions import MAX_ID
@@ -78,6 +78,7 @@ from app.services.voting.urn import (
     drop_in_urn,
     stored_ballot,
 )
+from app.translated import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
@@ -446,6 +447,8 @@ def _store_account_ballot(rnd: Round, voter: AccountVoter, check: BallotCheck) -
     from app.services.voting.poll_book import mark_voted  # poll_book imports AlreadyVoted from this module
 
     online = BallotChannel.ONLINE_ACCOUNT.value
+    if voter.person_key is not None and not take_seat(rnd, voter.person_key, voter.key):
+        raise AlreadyVoted(SEAT_TAKEN)
     if voter.register_entry_id is not None:
         mark_voted(voter.register_entry_id, online, same_channel_ok=True)
     return store_ballot(

@@ -5,8 +5,8 @@ seal moves them into `ballots`. Existing ballots are copied out, their tables re
 shuffled order with fresh ids, so the old serial order (the order of casting) is gone too. The same steps
 run on PostgreSQL and SQLite.
 
-Revision ID: 0004_ballot_urn
-Revises: 0003_counting_parts
+Revision ID: 0005_ballot_urn
+Revises: 0004_open_round_seats
 Create Date: 2026-12-08 03:30:00
 """
 
@@ -16,8 +16,8 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_ballot_urn"
-down_revision = "0003_counting_parts"
+revision = "0005_ballot_urn"
+down_revision = "0004_open_round_seats"
 branch_labels = None
 depends_on = None
 
