@@ -106,6 +106,7 @@ def create_voters(url: str, count: int) -> Voters:
                 language="nl",
                 wijk_id=rnd.wijk_id,
                 postcode=f"{rnd.wijk.postcodes[0]}AB",
+                house_number=n + 1,  # one person per address: the open round allows one ballot each
                 birth_date=datetime(1980, 1, 1, tzinfo=UTC).date(),
                 email_confirmed_at=datetime.now(UTC),
                 password_hash=probe.password_hash,
