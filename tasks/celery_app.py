@@ -19,6 +19,7 @@ from tasks import task_log  # noqa: F401  (one log line per task)
 from tasks.base import JobTask
 
 TASK_MODULES = (
+    "tasks.ballots",
     "tasks.codes",
     "tasks.commitments",
     "tasks.counting",

@@ -6,6 +6,7 @@ countdown), is idempotent, and runs on its own, so one failing step does not hol
 
 - outbox jobs that are due again, were never handed to a worker, or were lost with one;
 - rounds whose next phase date has passed;
+- urns holding enough cast ballots to seal them into the ballot box (all that is left once voting closed);
 - register matches and ballots still waiting for verification;
 - commitments whose planned delivery date has passed;
 - registers whose retention after publication has passed;
@@ -27,6 +28,7 @@ from app.services.commitments import overdue
 from app.services.eligibility import matches, retention
 from app.services.notifications import mail, result_subscriptions
 from app.services.rounds import phases
+from app.services.voting import urn
 from tasks import relay
 from tasks.base import job
 
@@ -38,6 +40,7 @@ SWEEP_INTERVAL = 60.0  # seconds; the beat schedule uses the same
 def _steps() -> dict[str, Callable[[], Any]]:
     return {
         "rounds_moved": phases.advance_due_rounds,
+        "urns_sealed": urn.seal_due_urns,
         "rounds_verified": matches.verify_all_pending,
         "commitments_flagged": overdue.flag_overdue_commitments,
         "registers_purged": retention.purge_registers,

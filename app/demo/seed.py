@@ -55,6 +55,7 @@ from app.services.commitments.progress import post_progress
 from app.services.commitments.promises import update_commitment
 from app.services.errors import RuleViolation
 from app.services.results.publishing import publish_round
+from app.services.voting.urn import seal_round
 from app.services.voting.voter_keys import new_receipt_code, new_voting_code, voting_code_hash
 
 DEMO_PASSWORD = "wijkbudget-demo"  # noqa: S105 - documented demo accounts, never for production data
@@ -244,6 +245,8 @@ def _letter_code_round(wijk: Wijk, users: dict[str, User], now: datetime) -> tup
             cast_code_ballot(code, postcode, choice)
         except RuleViolation:  # a demo choice over the budget: this resident chose one project instead
             cast_code_ballot(code, postcode, choice[:1])
+    seal_round(rnd.id)  # as the sweep would have by now
+    db.session.commit()
     return rnd.id, codes[-1]
 
 

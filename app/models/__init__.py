@@ -3,7 +3,7 @@
 from app.models.amendment import Amendment
 from app.models.append_only import AppendOnlyError
 from app.models.audit import AuditEvent, Notification
-from app.models.ballot import Ballot, BallotChoice, BallotStatus
+from app.models.ballot import Ballot, BallotChoice, BallotStatus, UrnBallot
 from app.models.commitment import (
     Commitment,
     CommitmentStatus,
@@ -50,6 +50,7 @@ __all__ = [
     "Ballot",
     "BallotChannel",
     "BallotChoice",
+    "UrnBallot",
     "BallotStatus",
     "BallotType",
     "Buurt",

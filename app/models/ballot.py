@@ -1,8 +1,19 @@
 from __future__ import annotations
 
 import enum
+import uuid
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -18,7 +29,11 @@ class BallotStatus(enum.StrEnum):
 
 
 class Ballot(db.Model):  # type: ignore[name-defined,misc]
-    """An anonymous ballot: no user id, no timestamp, nothing that links it to a person.
+    """A sealed anonymous ballot: no user id, no timestamp, nothing that links it to a person.
+
+    Ballots are never written by the cast itself: the cast drops them into the urn (`UrnBallot`), and the seal
+    (`app.services.voting.urn`) moves them here in shuffled batches with fresh random ids, so neither the id,
+    nor the row's place on disk, nor its transaction id says when it was cast or follows the poll book.
 
     `voter_key` is a keyed hash of (round, voter) computed by the service; the unique constraint
     on (round_id, voter_key) is what enforces one ballot per voter per round. Voters known from the register
@@ -33,7 +48,7 @@ class Ballot(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(f"status IN {tuple(s.value for s in BallotStatus)!r}", name="status_known"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"), index=True)
     voter_key: Mapped[str] = mapped_column(String(64))
     receipt_code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -67,10 +82,40 @@ class BallotChoice(db.Model):  # type: ignore[name-defined,misc]
         ),
     )
 
-    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
+    ballot_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
     project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(Integer, index=True)
     points: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     ballot: Mapped[Ballot] = relationship(back_populates="choices")
+
+
+class UrnBallot(db.Model):  # type: ignore[name-defined,misc]
+    """A cast ballot waiting to be sealed: written by the cast in the transaction that marks the voter.
+
+    The urn has no order of its own: a random UUID key, no timestamp, no serial. Its rows carry the same
+    transaction id as the poll-book mark, which is why they live only until the seal moves them into `ballots`
+    (fresh ids, shuffled) and deletes them. `choices` holds [project_id, points, rank] per chosen project.
+    UNIQUE(round_id, voter_key) keeps one waiting ballot per voter: a change before the seal replaces it.
+    """
+
+    __tablename__ = "ballot_urn"
+    __table_args__ = (
+        UniqueConstraint("round_id", "voter_key"),
+        CheckConstraint(f"channel IN {CHANNEL_VALUES!r}", name="channel_known"),
+        CheckConstraint(f"status IN {tuple(s.value for s in BallotStatus)!r}", name="status_known"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"))
+    voter_key: Mapped[str] = mapped_column(String(64))
+    receipt_code: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))
+    choices: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    changes: Mapped[int] = mapped_column(
+        Integer, default=0
+    )  # how often the voter changed it: for the audit count

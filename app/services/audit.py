@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models import AuditEvent, ElectionRecord, User
 from app.models.audit import GENESIS_HASH
 from app.models.base import utcnow
 
@@ -114,7 +114,8 @@ def verify_audit_chain(expected_head: str | None = None) -> ChainReport:
     - "reordered": its `prev_hash` names an entry that exists but is not the one before it;
     - "removed": its `prev_hash` names no entry at all (the entry before it was deleted, or rewritten);
     - "head_missing": `expected_head` (e.g. a hash once published) is not an entry of the chain, which
-      is how removing the newest entries shows.
+      is how removing the newest entries shows;
+    - "truncated": the same for the head an election record pinned when its round was published.
     """
     expected_prev, count, problem = GENESIS_HASH, 0, None
     rows = db.session.scalars(
@@ -129,7 +130,24 @@ def verify_audit_chain(expected_head: str | None = None) -> ChainReport:
     head = expected_prev if count else None
     if problem is None and expected_head is not None and not _exists(expected_head):
         problem = ChainProblem(None, "head_missing", f"no entry has the hash {expected_head}")
+    if problem is None:
+        problem = _pinned_head_missing()
     return ChainReport(entries=count, head=head, problem=problem)
+
+
+def _pinned_head_missing() -> ChainProblem | None:
+    """Every election record pins the head of the log at its publication: a pinned hash that is no longer an
+    entry means the log was cut short (or rewritten) after that publication."""
+    records = db.session.execute(select(ElectionRecord.round_id, ElectionRecord.record_json))
+    for round_id, record_json in records:
+        pinned = json.loads(record_json).get("audit", {}).get("head_at_publication")
+        if pinned is not None and not _exists(pinned):
+            return ChainProblem(
+                None,
+                "truncated",
+                f"the election record of round {round_id} pins entry {pinned}, which is no longer in the log",
+            )
+    return None
 
 
 def _problem_with(event: AuditEvent, expected_prev: str) -> ChainProblem | None:

@@ -11,6 +11,7 @@ from app.services.voting import ballots
 from tasks.broker import celery_for
 from tasks.eligibility import verify_pending_register_matches, verify_register_matches
 from tasks.sweep import sweep_due_work
+from tests.ballot_box import seal_every_urn
 from tests.factories import make_adult_register_entry, make_project, make_round, make_user
 
 
@@ -47,6 +48,7 @@ def test_the_task_verifies_and_running_it_again_changes_nothing(
     round_id = _pending_round(app)
     assert verify_register_matches(round_id) == {"verified": 1, "rejected": 0, "ballots_settled": 0}
     assert db.session.query(RegisterMatch).one().status == MatchStatus.VERIFIED.value
+    seal_every_urn()
     assert db.session.query(Ballot).one().status == BallotStatus.COUNTED.value
     assert verify_register_matches(round_id) == {"verified": 0, "rejected": 0, "ballots_settled": 0}
     assert db.session.query(Ballot).one().status == BallotStatus.COUNTED.value

@@ -46,7 +46,7 @@ def test_killed_publication_leaves_nothing_and_the_retry_one_record(
     real_build = election_record.build_record_files
     flagged: list[bool] = []
 
-    def dies_after_flagging(rnd, result, loaded):  # type: ignore[no-untyped-def]
+    def dies_after_flagging(rnd, result, loaded, **_kw):  # type: ignore[no-untyped-def]
         flagged.append(result.published_at is not None and rnd.phase == Phase.PUBLISHED.value)
         raise Killed
 

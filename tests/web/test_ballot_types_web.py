@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Ballot, BallotChoice, Phase, Project, Role, Round, RoundBuurtBudget, RoundCap
 from app.models.freeze import seeding
 from app.services.results.publishing import publish_round
+from tests.ballot_box import sealed_session
 from tests.factories import (
     give_code,
     login,
@@ -42,7 +43,7 @@ def _text(response: Any) -> str:
 
 
 def _choices() -> dict[int, tuple[int | None, int | None]]:
-    return {c.project_id: (c.points, c.rank) for c in db.session.query(BallotChoice)}
+    return {c.project_id: (c.points, c.rank) for c in sealed_session().query(BallotChoice)}
 
 
 def _round_with(client: FlaskClient, **kaders: Any) -> tuple[Round, list[Project]]:
@@ -81,7 +82,7 @@ def test_points_ballot_works_without_javascript(client: FlaskClient) -> None:
     assert "Je gaf “Speeltuin” 4 punten; één project kan er hoogstens 3 krijgen." in body
     assert "Je hebt 6 punten gegeven; je hebt er 5." in body
     assert re.search(rf'name="points-{benches.id}"[^>]*\s+value="x"', body)
-    assert db.session.query(Ballot).count() == 0
+    assert sealed_session().query(Ballot).count() == 0
     cast = client.post(
         f"/ronde/{rnd.id}/stemmen",
         data={f"points-{play.id}": "3", f"points-{garden.id}": "2", "action": "cast"},
@@ -116,7 +117,7 @@ def test_ranked_ballot_works_without_javascript(client: FlaskClient) -> None:
         "Je gaf plaats 1 aan meer dan één project" in bad
         and "Kies hoogstens 2 projecten; je koos er 3." in bad
     )
-    assert db.session.query(Ballot).count() == 0
+    assert sealed_session().query(Ballot).count() == 0
     ok = client.post(
         f"/ronde/{rnd.id}/stemmen",
         data={f"rank-{garden.id}": "1", f"rank-{benches.id}": "2", "action": "cast"},
@@ -163,7 +164,7 @@ def test_open_round_resident_votes_in_the_wijk_part_and_their_own_buurt(client: 
         "“Boom” is een project van buurt Zuid. Stem alleen op de projecten van de buurt waar je woont"
         in refused
     )
-    assert db.session.query(Ballot).count() == 0
+    assert sealed_session().query(Ballot).count() == 0
     over = {"project_ids": [str(p["bank"].id)], "buurt_id": str(buurten["noord"]), "action": "check"}
     assert "Projecten voor buurt Noord" in _text(client.post(f"/ronde/{rnd.id}/stemmen", data=over))
     ok = {
@@ -172,7 +173,7 @@ def test_open_round_resident_votes_in_the_wijk_part_and_their_own_buurt(client: 
         "action": "cast",
     }
     assert client.post(f"/ronde/{rnd.id}/stemmen", data=ok).status_code == 302
-    [ballot] = db.session.query(Ballot).all()
+    [ballot] = sealed_session().query(Ballot).all()
     assert sorted(ballot.project_ids) == sorted([p["park"].id, p["bank"].id])  # one ballot, one transaction
 
 
@@ -203,7 +204,7 @@ def test_letter_code_voter_sees_only_their_own_buurt(client: FlaskClient) -> Non
         },
     )
     assert cast.status_code == 200 and "Je stem is opgeslagen" in _text(cast)
-    assert sorted(db.session.query(Ballot).one().project_ids) == sorted([park.id, boom.id])
+    assert sorted(sealed_session().query(Ballot).one().project_ids) == sorted([park.id, boom.id])
 
 
 def test_paper_ballot_with_points_keeps_the_points_to_the_ballot(client: FlaskClient) -> None:

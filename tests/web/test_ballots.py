@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 from app.extensions import db
 from app.models import Ballot, BallotChoice, Phase, Project, ProjectStatus, Role, Round, User
 from app.models.freeze import seeding
+from tests.ballot_box import sealed_session
 from tests.factories import login, make_project, make_round, make_user, make_wijk
 
 
@@ -39,7 +40,7 @@ def _vote(client: FlaskClient, rnd: Round, ids: list[Any], action: str = "cast")
 
 
 def _ballots() -> list[Ballot]:
-    return db.session.query(Ballot).all()
+    return sealed_session().query(Ballot).all()
 
 
 def _text(response: Any) -> str:
@@ -202,7 +203,7 @@ def test_changing_a_ballot_replaces_choices_and_keeps_the_receipt(client: FlaskC
     [ballot] = _ballots()
     assert ballot.id == ballot_id and ballot.receipt_code == receipt
     assert ballot.project_ids == sorted([garden.id, benches.id])
-    assert db.session.query(BallotChoice).filter_by(ballot_id=ballot.id).count() == 2
+    assert sealed_session().query(BallotChoice).filter_by(ballot_id=ballot.id).count() == 2
 
 
 def test_ballot_row_holds_no_user_column(client: FlaskClient) -> None:

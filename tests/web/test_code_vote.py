@@ -18,6 +18,7 @@ from app.extensions import db, limiter
 from app.models import Ballot, Phase
 from app.services.voting.voter_keys import format_voting_code, new_voting_code
 from app.web.code_vote.views import HideCodesInRequestLines
+from tests.ballot_box import sealed_session
 from tests.conftest import database_url_for_tests
 from tests.factories import give_code, make_letter_code_round, make_project, make_register_entry
 
@@ -95,11 +96,11 @@ def test_code_and_postcode_then_ballot_then_receipt(app, client, voting):
         "/stemmen/code/stem",
         data={"code": code, "postcode": "3512AB", "project_ids": [projects[0].id], "action": "check"},
     )
-    assert check.status_code == 200 and db.session.scalar(select(Ballot.id)) is None
+    assert check.status_code == 200 and sealed_session().scalar(select(Ballot.id)) is None
 
     done = _cast(client, code, "3512AB", [projects[0].id])
     receipt_page = done.get_data(as_text=True)
-    ballot = db.session.scalars(select(Ballot).where(Ballot.round_id == rnd.id)).one()
+    ballot = sealed_session().scalars(select(Ballot).where(Ballot.round_id == rnd.id)).one()
     assert done.status_code == 200
     assert ballot.receipt_code in receipt_page
     assert "ontvangstcode" in receipt_page  # how to change the vote
@@ -120,7 +121,7 @@ def test_wrong_postcode_and_typo_get_clear_answers(client, voting):
 def test_a_used_code_changes_its_vote_only_with_the_receipt(client, voting):
     rnd, projects, _entry, code = voting
     _cast(client, code, "3512AB", [projects[0].id])
-    receipt = db.session.scalars(select(Ballot.receipt_code).where(Ballot.round_id == rnd.id)).one()
+    receipt = sealed_session().scalars(select(Ballot.receipt_code).where(Ballot.round_id == rnd.id)).one()
 
     again = client.post("/stemmen/code", data={"code": code, "postcode": "3512AB"})
     assert again.status_code == 409
@@ -131,7 +132,7 @@ def test_a_used_code_changes_its_vote_only_with_the_receipt(client, voting):
     assert re.search(rf'value="{projects[0].id}"[^>]*checked', with_receipt.get_data(as_text=True))
     changed = _cast(client, code, "3512AB", [projects[1].id], receipt)
     assert changed.status_code == 200
-    ballot = db.session.scalars(select(Ballot).where(Ballot.round_id == rnd.id)).one()
+    ballot = sealed_session().scalars(select(Ballot).where(Ballot.round_id == rnd.id)).one()
     assert ballot.project_ids == [projects[1].id] and ballot.receipt_code == receipt
 
 
@@ -200,7 +201,8 @@ def test_the_eleventh_failure_from_one_address_is_blocked_but_successes_never_co
     other_address = {"REMOTE_ADDR": "10.9.9.9"}
     assert _cast(client, codes[14], "3512AB", [project.id], environ_base=other_address).status_code == 200
     assert (
-        db.session.scalar(select(db.func.count()).select_from(Ballot).where(Ballot.round_id == rnd.id)) == 16
+        sealed_session().scalar(select(db.func.count()).select_from(Ballot).where(Ballot.round_id == rnd.id))
+        == 16
     )
 
 

@@ -16,6 +16,7 @@ from app.models.freeze import seeding
 from app.services.eligibility import matches as register_matches
 from app.services.results.publishing import publish_round
 from app.services.voting import ballots
+from tests.ballot_box import sealed_session
 from tests.factories import login, make_adult_register_entry, make_project, make_round, make_user
 from tests.results_data import service_context
 
@@ -90,7 +91,7 @@ def test_pending_match_and_ballot_are_shown_as_pending(client: FlaskClient, held
         f"/ronde/{rnd.id}/stemmen", data={"project_ids": [str(project.id)], "action": "cast"}
     )
     assert response.status_code == 302
-    assert db.session.query(Ballot).one().status == BallotStatus.PENDING.value
+    assert sealed_session().query(Ballot).one().status == BallotStatus.PENDING.value
     receipt = client.get(f"/ronde/{rnd.id}/stembewijs")
     assert "Je stem telt mee zodra de controle klaar is." in _text(receipt)
 

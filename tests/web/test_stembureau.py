@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Ballot, PaperEntry, Phase, Project, Role, Round, User
+from tests.ballot_box import sealed_session
 from tests.factories import (
     login,
     make_location,
@@ -109,7 +110,7 @@ def test_a_paper_ballot_is_entered_confirmed_by_a_colleague_and_gets_a_receipt(c
     assert "Speeltuin" in _text(pending) and "3512 AB 7" in _text(pending)
     confirmed = client.post(booth.url(f"invoer/{entry.id}/bevestigen"))
 
-    [ballot] = db.session.scalars(select(Ballot)).all()
+    [ballot] = sealed_session().scalars(select(Ballot)).all()
     assert confirmed.status_code == 200 and ballot.receipt_code in _text(confirmed)
     assert ballot.channel == "paper" and ballot.project_ids == [booth.projects[0].id]
     assert "Hier wachten geen stembiljetten op controle." in _text(client.get(booth.url("controleren")))
@@ -122,7 +123,7 @@ def test_the_poll_worker_who_entered_it_cannot_confirm_it(client: FlaskClient) -
     [entry] = _entries()
     refused = client.post(booth.url(f"invoer/{entry.id}/bevestigen"), follow_redirects=True)
     assert "Een ander stembureaulid moet dit stembiljet controleren" in _text(refused)
-    assert db.session.scalars(select(Ballot)).all() == []
+    assert sealed_session().scalars(select(Ballot)).all() == []
 
 
 def test_assisted_needs_consent_and_is_recorded(client: FlaskClient) -> None:
@@ -136,7 +137,7 @@ def test_assisted_needs_consent_and_is_recorded(client: FlaskClient) -> None:
     _as(client)
     assert "ja, met toestemming" in _text(client.get(booth.url("controleren")))
     client.post(booth.url(f"invoer/{entry.id}/bevestigen"))
-    assert db.session.scalars(select(Ballot.channel)).all() == ["assisted"]
+    assert sealed_session().scalars(select(Ballot.channel)).all() == ["assisted"]
 
 
 def test_input_problems_are_shown_next_to_the_fields(client: FlaskClient) -> None:
@@ -176,7 +177,7 @@ def test_a_rejection_needs_a_reason_and_counts_nothing(client: FlaskClient) -> N
     assert rejected.status_code == 302
     db.session.refresh(entry)
     assert entry.status == "rejected" and entry.register_entry_id is None
-    assert db.session.scalars(select(Ballot)).all() == []
+    assert sealed_session().scalars(select(Ballot)).all() == []
 
 
 def test_organisers_may_work_as_poll_workers(client: FlaskClient) -> None:

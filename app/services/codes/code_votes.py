@@ -6,8 +6,8 @@ Rules and invariants:
 - A wrong code, a revoked code and a right code with the wrong postcode get the SAME answer, so the answer
   never tells which half was wrong.
 - Casting is ONE transaction: a conditional update consumes the code (`status 'active' -> 'used'`, joined with
-  the entry's postcode), `store_ballot` stores the ballot under the register entry's anonymous key (channel
-  online_code), `mark_voted` writes the poll book, and one audit event holds only sha256(receipt code).
+  the entry's postcode), `store_ballot` drops the ballot into the urn under the register entry's anonymous key
+  (channel online_code) and `mark_voted` writes the poll book. No audit event per ballot (the seal counts them).
   Of simultaneous submissions of one code exactly one consumes it; the others get "already used".
 - A used code may replace its own ballot until voting closes when the voter also gives that ballot's receipt
   code; otherwise "already used".
@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import CursorResult, select, update
 
 from app.extensions import db
-from app.models import Ballot, BallotChannel, CodeStatus, RegisterEntry, Round, VotingCode
+from app.models import BallotChannel, CodeStatus, RegisterEntry, Round, VotingCode
 from app.postcodes import normalise_postcode
 from app.services.errors import RuleViolation
 from app.services.rounds.parts import register_buurt
@@ -33,9 +33,9 @@ from app.services.voting.ballots import (
     BallotMarks,
     BallotRejected,
     lock_round_for_voting,
-    record_ballot_cast,
 )
 from app.services.voting.poll_book import mark_voted
+from app.services.voting.urn import NEVER, Replacement, StoredBallot, stored_ballot
 from app.services.voting.voter_keys import (
     normalise_voting_code,
     voter_key_for_register_entry,
@@ -120,9 +120,12 @@ def code_failure_key(code_text: str) -> str:
     return voting_code_hash(code) if code is not None else "not-a-code"
 
 
-def identify_code_voter(code_text: str, postcode_text: str, receipt_text: str = "") -> CodeVoter:
+def identify_code_voter(
+    code_text: str, postcode_text: str, receipt_text: str = "", *, lock_round: bool = False
+) -> CodeVoter:
     """Check code + postcode (+ receipt) without changing anything: CodeTypo, CodeNotRecognised,
-    CodeAlreadyUsed, or a RuleViolation when the round is not open for voting."""
+    CodeAlreadyUsed, or a RuleViolation when the round is not open for voting. `lock_round` (the cast) reads
+    the round share-locked, as every ballot does, so closing the vote waits for it."""
     code = normalise_voting_code(code_text or "")
     if code is None:
         raise CodeTypo()
@@ -136,7 +139,7 @@ def identify_code_voter(code_text: str, postcode_text: str, receipt_text: str = 
         ).first()
     if found is None or found.status == CodeStatus.REVOKED.value:
         raise CodeNotRecognised()
-    rnd = db.session.get(Round, found.round_id)
+    rnd = lock_round_for_voting(found.round_id) if lock_round else db.session.get(Round, found.round_id)
     assert rnd is not None and postcode is not None
     refusal = _voting_refusal(rnd)
     if refusal is not None:
@@ -150,26 +153,22 @@ def identify_code_voter(code_text: str, postcode_text: str, receipt_text: str = 
 
 def cast_code_ballot(
     code_text: str, postcode_text: str, marks: BallotMarks | Iterable[object], receipt_text: str = ""
-) -> tuple[Ballot, bool]:
+) -> tuple[StoredBallot, bool]:
     """Consume the code and store the ballot in one transaction; returns (ballot, created).
 
     BallotRejected (with every problem) when the choice breaks the kaders; the code then stays unused."""
-    voter = identify_code_voter(code_text, postcode_text, receipt_text)
+    voter = identify_code_voter(code_text, postcode_text, receipt_text, lock_round=True)
     try:
         ballot, created = _store(voter, marks)
     except RuleViolation:
         db.session.rollback()  # nothing of a refused ballot stays: the code is not consumed
         raise
-    record_ballot_cast(voter.round.id, ballot, "ballot.cast" if created else "ballot.changed")
     db.session.commit()
     return ballot, created
 
 
-def _store(voter: CodeVoter, marks: BallotMarks | Iterable[object]) -> tuple[Ballot, bool]:
-    rnd = lock_round_for_voting(voter.round.id)
-    refusal = _voting_refusal(rnd)
-    if refusal is not None:
-        raise refusal
+def _store(voter: CodeVoter, marks: BallotMarks | Iterable[object]) -> tuple[StoredBallot, bool]:
+    rnd = voter.round  # share-locked by identify_code_voter, open for voting
     if not voter.replacing:
         _consume(voter)  # first: simultaneous submissions of one code queue here, and all but one stop
     check = ballots.check_ballot(rnd, marks, register_buurt_id=register_buurt(voter.entry_id))
@@ -185,7 +184,8 @@ def _store(voter: CodeVoter, marks: BallotMarks | Iterable[object]) -> tuple[Bal
             chosen,
             **check.stored_values(rnd),
             channel=channel,
-            may_replace=_same_receipt(voter.receipt, voter.replacing),
+            # A first vote never replaces anything; a replacement only the ballot with the receipt given.
+            may_replace=Replacement(channel, voter.receipt) if voter.replacing else NEVER,
         )
     except AlreadyVoted:
         raise CodeAlreadyUsed() from None
@@ -198,10 +198,7 @@ def _store(voter: CodeVoter, marks: BallotMarks | Iterable[object]) -> tuple[Bal
 def current_marks(voter: CodeVoter) -> BallotMarks:
     """What the voter's ballot holds, as marks (empty when they have none yet)."""
     key = voter_key_for_register_entry(voter.round.id, voter.entry_id)
-    stored = db.session.scalar(
-        select(Ballot).where(Ballot.round_id == voter.round.id, Ballot.voter_key == key)
-    )
-    return ballots.stored_marks(stored)
+    return ballots.stored_marks(stored_ballot(voter.round.id, key))
 
 
 def voter_buurt(voter: CodeVoter) -> int | None:
@@ -231,17 +228,9 @@ def _consume(voter: CodeVoter) -> None:
         raise CodeNotRecognised() if status == CodeStatus.REVOKED.value else CodeAlreadyUsed()
 
 
-def _same_receipt(receipt: str, replacing: bool) -> Any:
-    """A first vote never replaces anything; a replacement only the ballot with the receipt given."""
-    return lambda existing: replacing and existing.receipt_code == receipt
-
-
 def _ballot_with_receipt(round_id: int, entry_id: int, receipt: str) -> bool:
-    key = voter_key_for_register_entry(round_id, entry_id)
-    stored = db.session.scalar(
-        select(Ballot.receipt_code).where(Ballot.round_id == round_id, Ballot.voter_key == key)
-    )
-    return stored is not None and stored == receipt
+    stored = stored_ballot(round_id, voter_key_for_register_entry(round_id, entry_id))
+    return stored is not None and stored.receipt_code == receipt
 
 
 def _voting_refusal(rnd: Round) -> RuleViolation | None:

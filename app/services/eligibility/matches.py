@@ -36,6 +36,7 @@ from app.models import (
     RegisterLevel,
     RegisterMatch,
     Round,
+    UrnBallot,
     User,
 )
 from app.models.base import utcnow
@@ -287,13 +288,17 @@ def settle_pending_ballots(round_id: int) -> int:
     rejected when no live claim stands behind it (rejected, or gone with its register entry); returns how many
     changed. Ballots are read before claims, so a ballot stored after the read is never judged without its
     claim."""
-    keys = db.session.scalars(
-        select(Ballot.voter_key).where(
-            Ballot.round_id == round_id,
-            Ballot.status == BallotStatus.PENDING.value,
-            Ballot.channel == BallotChannel.ONLINE_ACCOUNT.value,
+    keys = [
+        key
+        for model in (UrnBallot, Ballot)  # waiting in the urn or sealed
+        for key in db.session.scalars(
+            select(model.voter_key).where(
+                model.round_id == round_id,
+                model.status == BallotStatus.PENDING.value,
+                model.channel == BallotChannel.ONLINE_ACCOUNT.value,
+            )
         )
-    ).all()
+    ]
     if not keys:
         return 0
     claims = db.session.execute(
@@ -316,25 +321,29 @@ def settle_pending_ballots(round_id: int) -> int:
 def _settle(round_id: int, keys: list[str], status: BallotStatus) -> int:
     if not keys:
         return 0
-    result = db.session.execute(
-        update(Ballot)
-        .where(
-            Ballot.round_id == round_id,
-            Ballot.voter_key.in_(keys),
-            Ballot.status == BallotStatus.PENDING.value,
-            Ballot.channel == BallotChannel.ONLINE_ACCOUNT.value,
+    changed = 0
+    for model in (UrnBallot, Ballot):
+        result = db.session.execute(
+            update(model)
+            .where(
+                model.round_id == round_id,
+                model.voter_key.in_(keys),
+                model.status == BallotStatus.PENDING.value,
+                model.channel == BallotChannel.ONLINE_ACCOUNT.value,
+            )
+            .values(status=status.value)
+            .execution_options(synchronize_session=False)
         )
-        .values(status=status.value)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+        changed += int(getattr(result, "rowcount", 0) or 0)
+    return changed
 
 
 def rounds_with_pending_verification() -> list[int]:
     """Ids of rounds with pending claims or pending ballots: the work the beat task looks for."""
     with_claims = select(RegisterMatch.round_id).where(RegisterMatch.status == MatchStatus.PENDING.value)
     with_ballots = select(Ballot.round_id).where(Ballot.status == BallotStatus.PENDING.value)
-    return sorted(set(db.session.scalars(with_claims.union(with_ballots))))
+    waiting = select(UrnBallot.round_id).where(UrnBallot.status == BallotStatus.PENDING.value)
+    return sorted(set(db.session.scalars(with_claims.union(with_ballots, waiting))))
 
 
 def verify_all_pending() -> list[int]:

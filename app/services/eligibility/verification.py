@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Ballot, BallotStatus, MatchStatus, RegisterMatch
+from app.models import BallotStatus, MatchStatus, RegisterMatch
 from app.services.errors import RuleViolation
+from app.services.voting.urn import ballots_in_round
 from app.translated import lazy_gettext as _l
 
 
@@ -56,7 +57,4 @@ def refuse_count_while_verifying(round_id: int) -> None:
 
 def ballots_by_status(round_id: int) -> dict[str, int]:
     """The number of the round's ballots per status (counted, pending, rejected)."""
-    rows = db.session.execute(
-        select(Ballot.status, func.count()).where(Ballot.round_id == round_id).group_by(Ballot.status)
-    ).all()
-    return {str(status): int(n) for status, n in rows}
+    return {str(status): n for status, n in ballots_in_round(round_id, "status")}

@@ -9,8 +9,8 @@ Rules:
 - An assisted ballot (entered on behalf of a resident) needs the resident's consent (a check constraint too).
 - A second, different poll worker decides (the `four_eyes` check constraint). Confirming is the ballot path: ONE
   transaction consumes the code (conditional update active -> used), stores the ballot with the register voter's
-  key and channel paper or assisted (never replacing and never replaceable), marks the poll book, and appends
-  an audit event holding only the receipt's hash. If the resident meanwhile voted another way, the entry is
+  key and channel paper or assisted in the urn (never replacing and never replaceable) and marks the poll book;
+  the poll worker's decision is audited, the ballot itself is not (the seal counts them). If the resident meanwhile voted another way, the entry is
   rejected instead and nothing is counted.
 - Entries still waiting when voting closes are rejected then (`discard_waiting_entries`, called by the phase
   change): a ballot counts only once confirmed while voting is open.
@@ -54,12 +54,12 @@ from app.services.voting.ballots import (
     BallotRejected,
     check_ballot,
     lock_round_for_voting,
-    record_ballot_cast,
     store_ballot,
     stored_values,
     voting_open,
 )
 from app.services.voting.poll_book import mark_voted
+from app.services.voting.urn import NEVER
 from app.services.voting.voter_keys import voter_key_for_register_entry
 from app.translated import lazy_gettext as _l
 
@@ -212,10 +212,9 @@ def confirm_paper_entry(actor: User, entry_id: int) -> str:
                 list(entry.project_ids),
                 **stored_values(rnd, {int(pid): v for pid, v in (entry.choice_values or {}).items()}),
                 channel=channel,
-                may_replace=lambda existing: False,  # paper never replaces and is never replaced
+                may_replace=NEVER,  # paper never replaces and is never replaced
             )
             mark_voted(voter_id, channel)
-            record_ballot_cast(rnd.id, ballot)
     except AlreadyVoted:
         _decide(entry, actor, PaperEntryStatus.REJECTED, str(_l("The resident had already voted.")))
         db.session.commit()

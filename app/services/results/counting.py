@@ -17,6 +17,7 @@ from app.services.audit import record_event
 from app.services.eligibility.verification import ballots_by_status, refuse_count_while_verifying
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.results.election import LoadedElection, LoadedPart, LoadedRound, counting_id, load_round
+from app.services.voting.urn import seal_round
 from app.translated import lazy_gettext as _l
 
 DEFAULT_RULE = "greedy"
@@ -49,17 +50,25 @@ def tally_round(round_id: int, actor_id: int | None = None) -> Result:
     return result
 
 
-def count_round(rnd: Round, existing: Result | None, actor: User | None) -> Result:
+def count_round(
+    rnd: Round, existing: Result | None, actor: User | None, *, loaded_out: list[LoadedRound] | None = None
+) -> Result:
     """Count the round into `existing` (or a new Result) inside the caller's transaction; no commit.
 
-    The caller has checked the phase and that `existing` is not published. Refused while register matches or
-    ballots still wait for verification: only counted ballots are counted, so the count would not be final.
+    The caller has checked the phase and that `existing` is not published. Whatever still waits in the urn is
+    sealed first (voting is closed, so nothing new arrives). Refused while register matches or ballots still
+    wait for verification: only counted ballots are counted, so the count would not be final.
     """
+    seal_round(rnd.id)
     try:
         refuse_count_while_verifying(rnd.id)
     except RuleViolation as pending:
         refuse(pending)
     loaded = load_round(rnd)
+    if (
+        loaded_out is not None
+    ):  # publishing writes the record from the same load (one bulk read of the ballots)
+        loaded_out.append(loaded)
     try:
         outcomes = [count_election(part.loaded, rnd) for part in loaded.parts]
     except (UnknownRuleError, TieBreakError, ValueError) as error:

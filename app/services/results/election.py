@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import cast
@@ -158,7 +159,7 @@ def _marks(rnd: Round) -> list[list[tuple[int, int | None, int | None]]]:
         .where(Ballot.round_id == rnd.id, Ballot.status == BallotStatus.COUNTED.value)
         .order_by(Ballot.id, BallotChoice.project_id)
     ).all()
-    by_ballot: dict[int, list[tuple[int, int | None, int | None]]] = defaultdict(list)
+    by_ballot: dict[uuid.UUID, list[tuple[int, int | None, int | None]]] = defaultdict(list)
     for ballot_id, project_id, points, rank in rows:
         choices = by_ballot[ballot_id]
         if project_id is not None:

@@ -15,6 +15,7 @@ from app.services.errors import NotFound, RuleViolation
 from app.services.jobs import enqueue_job
 from app.services.notifications.result_subscriptions import NOTIFY_TASK
 from app.services.results.counting import count_round, lock_round, organiser_or_system, refuse, result_of
+from app.services.results.election import LoadedRound
 from app.services.results.record import write_record
 from app.translated import lazy_gettext as _l
 
@@ -44,8 +45,9 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
     # A round already marked PUBLISHED without a public result (set by hand) is repaired, not refused.
     if rnd.phase not in (Phase.CLOSED.value, Phase.PUBLISHED.value):
         refuse(RuleViolation(_l("The result can only be published after voting has closed.")))
+    loaded: list[LoadedRound] = []
     if result is None:
-        result = count_round(rnd, None, actor)
+        result = count_round(rnd, None, actor, loaded_out=loaded)
     result.published_at = utcnow()
     rnd.phase = Phase.PUBLISHED.value
     create_commitments(
@@ -59,7 +61,7 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
         details={"result_id": result.id, "selected_project_ids": list(result.selected_project_ids)},
     )
     enqueue_job(NOTIFY_TASK, rnd.id, round_id=rnd.id)
-    write_record(rnd, result)  # the downloadable election record, in this same transaction
+    write_record(rnd, result, loaded[0] if loaded else None)  # the election record, in this same transaction
     db.session.commit()
     return result
 

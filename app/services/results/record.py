@@ -8,14 +8,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ElectionRecord, Result, Round
+from app.models import AuditEvent, ElectionRecord, Result, Round
 from app.services.errors import NotFound, RuleViolation
-from app.services.results.election import load_round
+from app.services.results.election import LoadedRound, load_round
 from app.services.results.record_files import RecordFiles, build_record_files
 from app.translated import lazy_gettext as _l
 
 
-def write_record(rnd: Round, result: Result) -> ElectionRecord:
+def write_record(rnd: Round, result: Result, loaded: LoadedRound | None = None) -> ElectionRecord:
     """Store the round's election record inside the caller's (publishing) transaction; no commit.
 
     Rule: one record per round (UNIQUE round_id), never changed afterwards. If the round already has a
@@ -24,7 +24,8 @@ def write_record(rnd: Round, result: Result) -> ElectionRecord:
     existing = record_of(rnd.id)
     if existing is not None:
         return existing
-    files = build_record_files(rnd, result, load_round(rnd))
+    loaded = loaded or load_round(rnd)  # the count's own load when publishing counted just now
+    files = build_record_files(rnd, result, loaded, audit_head=publication_audit_head(rnd.id))
     record = ElectionRecord(
         round_id=rnd.id,
         pb_text=files.pb,
@@ -47,7 +48,18 @@ def rebuild_record_files(round_id: int) -> RecordFiles:
     result = db.session.scalar(select(Result).where(Result.round_id == round_id))
     if rnd is None or result is None:
         raise NotFound(_l("The result of this round has not been published yet."))
-    return build_record_files(rnd, result, load_round(rnd))
+    return build_record_files(rnd, result, load_round(rnd), audit_head=publication_audit_head(round_id))
+
+
+def publication_audit_head(round_id: int) -> str | None:
+    """The hash of the audit entry "round.published" of the round (None before publication): the head of the
+    log as the round was published, which its election record pins."""
+    return db.session.scalar(
+        select(AuditEvent.entry_hash)
+        .where(AuditEvent.round_id == round_id, AuditEvent.action == "round.published")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
 
 
 def record_of(round_id: int) -> ElectionRecord | None:

@@ -98,11 +98,15 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def build_record_files(rnd: Round, result: Result, loaded: LoadedRound) -> RecordFiles:
+def build_record_files(
+    rnd: Round, result: Result, loaded: LoadedRound, *, audit_head: str | None = None
+) -> RecordFiles:
     """The record of a counted round: a `.pb` per part (canonical ballot order), CSV and canonical JSON.
 
     Deterministic: the same round, ballots and result give byte-identical files, whatever order the ballots
-    were cast in. Reads nothing but its arguments (no clock, no receipts).
+    were cast in. Reads nothing but its arguments (no clock, no receipts). `audit_head` is the hash of the
+    audit entry that published the round: the JSON pins it, so the published SHA-256 also pins the audit log
+    up to the publication, and a log cut short before it is found (`verify_audit_chain`).
     """
     pbs = {
         part_pb_name(rnd.id, part.key): dumps_pabulib(
@@ -130,6 +134,8 @@ def build_record_files(rnd: Round, result: Result, loaded: LoadedRound) -> Recor
         },
         "recount": _recount_section(rnd, result, loaded, summaries),
     }
+    if audit_head is not None:
+        record["audit"] = {"head_at_publication": audit_head}
     return RecordFiles(
         round_id=rnd.id,
         pb=pbs[names["pb"]],

@@ -42,6 +42,7 @@ from app.services.jobs import enqueue_job
 from app.services.paper import paper_ballots
 from app.services.proposals.support import apply_support_threshold
 from app.services.rounds.wijken import require_organiser
+from app.services.voting.urn import SEAL_TASK
 from app.translated import lazy_gettext as _l
 from app.translated import lazy_ngettext
 
@@ -220,6 +221,9 @@ def _enter(rnd: Round, target: Phase, actor: User | None, now: datetime, *, how:
     elif target is Phase.CLOSED:
         rnd.voting_closed_at = now
         paper_ballots.discard_waiting_entries(rnd.id, actor)  # unconfirmed paper ballots can no longer count
+        enqueue_job(
+            SEAL_TASK, rnd.id, round_id=rnd.id
+        )  # seal what is left in the urn, now that no ballot comes
     rnd.phase = target.value
     record_event(
         actor,

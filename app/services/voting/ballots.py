@@ -15,7 +15,8 @@ Rules (all checked on the server, every problem reported at once):
 - points: whole numbers of points, at most `points_per_project` for one project and `points_total` in all.
 - ranked: between `min_choices` and `max_choices` projects numbered 1, 2, 3, ... without gaps or repeats.
 - One ballot per voter per round, changeable until voting closes; the ballot row holds only an anonymous
-  voter key, and its receipt code stays the same when the ballot is changed.
+  voter key, and its receipt code stays the same when the ballot is changed. A cast ballot waits in the urn
+  until the seal moves it into the ballot box (`app.services.voting.urn`, the why in docs/ballot-secrecy.md).
 
 The arithmetic is `app.counting.ballots.validate`; this module supplies the round's rules, the projects on the
 ballot, and the sentences.
@@ -23,15 +24,13 @@ ballot, and the sentences.
 
 from __future__ import annotations
 
-import hashlib
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.counting import ballots as counting_ballots
 from app.counting.ballot_parts import (
@@ -48,9 +47,7 @@ from app.counting.ballots import BallotProblem
 from app.counting.model import Project as CountingProject
 from app.extensions import db
 from app.models import (
-    Ballot,
     BallotChannel,
-    BallotChoice,
     BallotStatus,
     BallotType,
     Eligibility,
@@ -60,12 +57,11 @@ from app.models import (
     User,
 )
 from app.money import euro_text
-from app.services.audit import record_event
 from app.services.eligibility.matches import live_match
 from app.services.eligibility.open_round_seats import SEAT_TAKEN, take_seat
 from app.services.eligibility.voting_rights import AccountVoter, account_ballot_key, account_voter
-from app.services.errors import RuleViolation
-from app.services.proposals.submissions import visible_round
+from app.services.errors import NotFound, RuleViolation
+from app.services.proposals.submissions import MAX_ID
 from app.services.rounds.parts import (
     RoundPart,
     ballot_projects,
@@ -74,10 +70,15 @@ from app.services.rounds.parts import (
     round_parts,
     voter_parts,
 )
-from app.services.voting.voter_keys import new_receipt_code
+from app.services.voting.urn import (
+    NEVER,
+    AlreadyInBallotBox,
+    Replacement,
+    StoredBallot,
+    drop_in_urn,
+    stored_ballot,
+)
 from app.translated import lazy_gettext as _l
-
-RECEIPT_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ def check_ballot(
     """
     given = BallotMarks.of(marks)
     parts = round_parts(rnd)
-    in_round = {p.id: p for p in db.session.scalars(select(Project).where(Project.round_id == rnd.id))}
+    in_round = {p.id: p for part in parts for p in part.projects}
     buurt_id = _voters_buurt(rnd, parts, given, register_buurt_id)
     allowed = voter_parts(parts, buurt_id)
     counted_parts = [
@@ -233,6 +234,8 @@ def check_ballot(
         part_check.values = _values(rnd, choice.choices, choice.points)
         check.parts.append(part_check)
         check.chosen += part_check.chosen
+    if checked.problems:  # name projects that are not on the ballot too (a valid ballot needs no second look)
+        in_round = {p.id: p for p in db.session.scalars(select(Project).where(Project.round_id == rnd.id))}
     check.problems = _sentences(list(checked.problems), in_round, by_key, rnd)
     return check
 
@@ -250,16 +253,6 @@ def page_parts(
         shown = voter_parts(parts, register_buurt_id)
     checked = {part_check.part.key: part_check for part_check in check.parts}
     return [checked.get(part.key, PartCheck(part)) for part in parts if part.key in shown]
-
-
-def choice_values(ballot: Ballot) -> dict[int, int]:
-    """Points or rank per chosen project of a stored ballot (empty for approval and budget ballots)."""
-    values: dict[int, int] = {}
-    for choice in ballot.choices:
-        value = choice.points if choice.points is not None else choice.rank
-        if value is not None:
-            values[choice.project_id] = value
-    return values
 
 
 def _voters_buurt(
@@ -422,18 +415,19 @@ def _points_and_ranks_sentence(code: str, details: Mapping[str, Any], title: str
     return None
 
 
-def cast_ballot(actor: User, round_id: int, marks: BallotMarks | Iterable[object]) -> tuple[Ballot, bool]:
+def cast_ballot(
+    actor: User, round_id: int, marks: BallotMarks | Iterable[object]
+) -> tuple[StoredBallot, bool]:
     """Store or replace the actor's ballot in one transaction; returns (ballot, created).
 
-    The ballot row gets the actor's anonymous voter key (from `voting_rights`: the account's own, or its
-    register entry's), never their id. A register-matched account also marks its entry in the poll book, so
-    a letter code or paper ballot of the same resident is refused afterwards (and the other way round); its
-    ballot is PENDING until the match is verified. The account may replace its own online ballot until
-    close, keeping the receipt code. The round row is share-locked so that closing the vote waits for ballots
-    in flight. A new ballot appends one audit event holding only the hash of its receipt code.
+    The ballot goes into the urn (`app.services.voting.urn`) under the actor's anonymous voter key (from
+    `voting_rights`: the account's own, or its register entry's), never their id. A register-matched account
+    also marks its entry in the poll book, so a letter code or paper ballot of the same resident is refused
+    afterwards (and the other way round); its ballot is PENDING until the match is verified. The account may
+    replace its own online ballot until close, keeping the receipt code. The round row is share-locked so that
+    closing the vote waits for ballots in flight. No audit event per ballot: the seal counts them.
     """
-    rnd = visible_round(round_id)
-    rnd = lock_round_for_voting(rnd.id)
+    rnd = lock_round_for_voting(round_id)  # one read: share-locked, and visible to residents
     if not voting_open(rnd):
         raise RuleViolation(_l("You can only vote while voting is open."))
     voter = account_voter(actor, rnd, lock=True)
@@ -445,19 +439,11 @@ def cast_ballot(actor: User, round_id: int, marks: BallotMarks | Iterable[object
     except AlreadyVoted:
         db.session.rollback()
         raise
-    if created:
-        record_ballot_cast(rnd.id, ballot)
     db.session.commit()
     return ballot, created
 
 
-def record_ballot_cast(round_id: int, ballot: Ballot, action: str = "ballot.cast") -> None:
-    """The audit event of a ballot: only the SHA-256 of its receipt code, nothing about the voter or choice."""
-    receipt_sha256 = hashlib.sha256(ballot.receipt_code.encode()).hexdigest()
-    record_event(None, action, round_id=round_id, details={"receipt_sha256": receipt_sha256})
-
-
-def _store_account_ballot(rnd: Round, voter: AccountVoter, check: BallotCheck) -> tuple[Ballot, bool]:
+def _store_account_ballot(rnd: Round, voter: AccountVoter, check: BallotCheck) -> tuple[StoredBallot, bool]:
     from app.services.voting.poll_book import mark_voted  # poll_book imports AlreadyVoted from this module
 
     online = BallotChannel.ONLINE_ACCOUNT.value
@@ -465,22 +451,29 @@ def _store_account_ballot(rnd: Round, voter: AccountVoter, check: BallotCheck) -
         raise AlreadyVoted(SEAT_TAKEN)
     if voter.register_entry_id is not None:
         mark_voted(voter.register_entry_id, online, same_channel_ok=True)
-    ballot, created = store_ballot(
+    return store_ballot(
         rnd.id,
         voter.key,
         sorted(check.chosen_ids),
         **check.stored_values(rnd),
         channel=online,
         status=voter.ballot_status,
-        may_replace=lambda existing: existing.channel == online,
+        may_replace=Replacement(online),
     )
-    return ballot, created
 
 
 def lock_round_for_voting(round_id: int) -> Round:
-    """Share-lock the round for a ballot, so closing the vote waits for ballots in flight."""
-    stmt = select(Round).where(Round.id == round_id).with_for_update(read=True)
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+    """Share-lock the round for a ballot, so closing the vote waits for ballots in flight; NotFound for a round
+    residents may not see (as `visible_round`)."""
+    if not 0 < round_id <= MAX_ID:
+        raise NotFound(_l("This round does not exist."))
+    stmt = (
+        select(Round).where(Round.id == round_id, Round.phase != Phase.DRAFT.value).with_for_update(read=True)
+    )
+    rnd = db.session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
+    if rnd is None:
+        raise NotFound(_l("This round does not exist."))
+    return rnd
 
 
 class AlreadyVoted(RuleViolation):
@@ -499,73 +492,28 @@ def store_ballot(
     ranks: Mapping[int, int] | None = None,
     channel: str = BallotChannel.ONLINE_ACCOUNT.value,
     status: str = BallotStatus.COUNTED.value,
-    may_replace: Callable[[Ballot], bool] = lambda existing: True,
-) -> tuple[Ballot, bool]:
-    """Insert the ballot of voter `key` inside the caller's transaction; returns (ballot, created). No commit.
+    may_replace: Replacement = NEVER,
+) -> tuple[StoredBallot, bool]:
+    """Drop the ballot of voter `key` into the urn inside the caller's transaction; returns (ballot, created).
 
-    `points` / `ranks` give each chosen project its points (points ballot) or rank (ranked ballot).
-
-    The unique (round, voter key) constraint decides races: a second insert fails inside a savepoint; then the
-    existing ballot is locked and, when `may_replace(existing)` allows it, its choices and status are replaced
-    (keeping its receipt code and channel: a replaced account ballot follows its match, which the verification
-    may have decided since the first vote); otherwise AlreadyVoted is raised. Every channel goes through here, so the
-    database, not Python, keeps one ballot per voter.
+    `points` / `ranks` give each chosen project its points (points ballot) or rank (ranked ballot). The unique
+    (round, voter key) constraints of the urn and the ballot box decide races (see `app.services.voting.urn`):
+    a second cast of the same voter replaces the first when `may_replace` allows it (keeping its receipt code
+    and channel), otherwise AlreadyVoted. Every channel goes through here, so the database, not Python, keeps
+    one ballot per voter. No commit.
     """
-    for _attempt in range(RECEIPT_ATTEMPTS):
-        try:
-            with db.session.begin_nested():
-                ballot = Ballot(
-                    round_id=round_id,
-                    voter_key=key,
-                    receipt_code=new_receipt_code(),
-                    channel=channel,
-                    status=status,
-                )
-                ballot.choices = [_choice(round_id, p, points, ranks) for p in project_ids]
-                db.session.add(ballot)
-            return ballot, True
-        except IntegrityError:
-            existing = _locked_ballot(round_id, key)
-            if existing is not None:
-                if not may_replace(existing):
-                    raise AlreadyVoted() from None
-                _replace_choices(existing, project_ids, points, ranks)
-                existing.status = status
-                return existing, False
-            # No ballot of this voter: the random receipt code was taken. Draw another one.
-    raise RuntimeError("could not draw an unused receipt code")
-
-
-def _locked_ballot(round_id: int, key: str) -> Ballot | None:
-    stmt = select(Ballot).where(Ballot.round_id == round_id, Ballot.voter_key == key).with_for_update()
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
-
-
-def _choice(
-    round_id: int, project_id: int, points: Mapping[int, int] | None, ranks: Mapping[int, int] | None
-) -> BallotChoice:
-    return BallotChoice(
-        project_id=project_id,
-        round_id=round_id,
-        points=points.get(project_id) if points is not None else None,
-        rank=ranks.get(project_id) if ranks is not None else None,
-    )
-
-
-def _replace_choices(
-    ballot: Ballot, project_ids: list[int], points: Mapping[int, int] | None, ranks: Mapping[int, int] | None
-) -> None:
-    wanted = set(project_ids)
-    for choice in list(ballot.choices):
-        if choice.project_id not in wanted:
-            ballot.choices.remove(choice)
-        else:
-            choice.points = points.get(choice.project_id) if points is not None else None
-            choice.rank = ranks.get(choice.project_id) if ranks is not None else None
-    have = {c.project_id for c in ballot.choices}
-    for project_id in sorted(wanted - have):
-        ballot.choices.append(_choice(ballot.round_id, project_id, points, ranks))
-    db.session.flush()
+    choices = [
+        (
+            pid,
+            points.get(pid) if points is not None else None,
+            ranks.get(pid) if ranks is not None else None,
+        )
+        for pid in project_ids
+    ]
+    try:
+        return drop_in_urn(round_id, key, choices, channel=channel, status=status, may_replace=may_replace)
+    except AlreadyInBallotBox:
+        raise AlreadyVoted() from None
 
 
 def account_buurt(actor: User, rnd: Round) -> int | None:
@@ -577,7 +525,7 @@ def account_buurt(actor: User, rnd: Round) -> int | None:
     return register_buurt(match.register_entry_id if match is not None else None)
 
 
-def current_ballot(actor: User, round_id: int) -> Ballot | None:
+def current_ballot(actor: User, round_id: int) -> StoredBallot | None:
     """The actor's own online ballot in a round, found through their voter key (None when they have not voted).
 
     Only an online_account ballot: a letter-code ballot under the same register key may be a housemate's.
@@ -586,26 +534,30 @@ def current_ballot(actor: User, round_id: int) -> Ballot | None:
     key = account_ballot_key(actor, rnd) if rnd is not None else None
     if key is None:
         return None
-    return db.session.scalar(
-        select(Ballot).where(
-            Ballot.round_id == round_id,
-            Ballot.voter_key == key,
-            Ballot.channel == BallotChannel.ONLINE_ACCOUNT.value,
-        )
-    )
+    return stored_ballot(round_id, key, BallotChannel.ONLINE_ACCOUNT.value)
 
 
-def stored_marks(ballot: Ballot | None) -> BallotMarks:
+def stored_marks(ballot: StoredBallot | None) -> BallotMarks:
     """A stored ballot as marks again, so a voter changing their vote starts from what they chose."""
     if ballot is None:
         return BallotMarks()
-    ids = tuple(str(c.project_id) for c in ballot.choices)
-    points = {str(c.project_id): str(c.points) for c in ballot.choices if c.points is not None}
-    ranks = {str(c.project_id): str(c.rank) for c in ballot.choices if c.rank is not None}
+    ids = tuple(str(pid) for pid, _, _ in ballot.choices)
+    points = {str(pid): str(pts) for pid, pts, _ in ballot.choices if pts is not None}
+    ranks = {str(pid): str(rank) for pid, _, rank in ballot.choices if rank is not None}
     return BallotMarks(ids, points, ranks)
 
 
-def chosen_projects(ballot: Ballot) -> list[Project]:
+def choice_values(ballot: StoredBallot) -> dict[int, int]:
+    """Points or rank per chosen project of a stored ballot (empty for approval and budget ballots)."""
+    values: dict[int, int] = {}
+    for pid, points, rank in ballot.choices:
+        value = points if points is not None else rank
+        if value is not None:
+            values[pid] = value
+    return values
+
+
+def chosen_projects(ballot: StoredBallot) -> list[Project]:
     """The projects on a ballot, in ballot order (theme, then title)."""
     ids = ballot.project_ids
     if not ids:

@@ -1,4 +1,4 @@
-"""The poll book: marks a register entry as having voted, inside the transaction that stores the ballot.
+"""The poll book: marks a register entry as having voted, inside the transaction that drops the ballot in the urn.
 
 The mark is a conditional update (`... WHERE voted_channel IS NULL`), so of two concurrent transactions for
 the same entry only one can set it; the other sees zero rows changed and is refused. It records the channel,
@@ -29,9 +29,9 @@ def mark_voted(entry_id: int, channel: str, *, same_channel_ok: bool = False) ->
     result: CursorResult[Any] = db.session.execute(stmt)  # type: ignore[assignment]
     if result.rowcount == 1:
         return
-    current = db.session.scalar(
-        db.select(RegisterEntry.voted_channel).where(RegisterEntry.id == entry_id).with_for_update()
-    )
+    # No row lock: the update above already waited for any transaction marking this entry, so the mark read
+    # here is committed and final (a lock would also stamp this transaction's id on the poll-book row).
+    current = db.session.scalar(db.select(RegisterEntry.voted_channel).where(RegisterEntry.id == entry_id))
     if same_channel_ok and current == channel:
         return
     raise AlreadyVoted(_l("This resident has already voted in this round."))

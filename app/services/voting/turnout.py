@@ -27,9 +27,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.ages import born_by
 from app.extensions import db
 from app.local_time import local_date
-from app.models import Ballot, BallotChannel, Eligibility, RegisterEntry, Round, User
+from app.models import BallotChannel, Eligibility, RegisterEntry, Round, User
 from app.services.errors import NotFound
 from app.services.rounds.wijken import require_organiser
+from app.services.voting.urn import ballots_in_round
 from app.translated import lazy_gettext as _l
 
 MIN_GROUP = 10
@@ -131,8 +132,7 @@ def round_turnout(actor: User, round_id: int) -> Turnout:
 
 
 def _ballot_turnout(rnd: Round, age_on: date) -> Turnout:
-    stmt = select(Ballot.channel, func.count()).where(Ballot.round_id == rnd.id).group_by(Ballot.channel)
-    counts: dict[str, int] = {channel: n for channel, n in db.session.execute(stmt).all()}
+    counts: dict[str, int] = dict(ballots_in_round(rnd.id, "channel"))
     return Turnout(
         round_id=rnd.id,
         has_register=False,

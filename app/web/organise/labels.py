@@ -66,6 +66,9 @@ AUDIT_ACTIONS = {
     "paper_entry.rejected": _l("Paper ballot rejected"),
     "paper_entry.discarded": _l("Unconfirmed paper ballots discarded when voting closed"),
     "ballot.cast": _l("Ballot cast (only the receipt's fingerprint is kept)"),
+    "ballots.sealed": _l(
+        "Cast ballots moved into the ballot box, shuffled (only how many, and how many were changed)"
+    ),
     "register.upload": _l("Register file uploaded"),
     "register.imported": _l("Register imported"),
     "register.import_failed": _l("Register import stopped"),

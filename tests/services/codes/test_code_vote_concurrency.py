@@ -20,6 +20,7 @@ from app.models import Ballot, Phase, RegisterEntry, Role, VotingCode
 from app.services.codes import code_votes as code_voting
 from app.services.codes import reissue as code_issue
 from app.services.voting.ballots import AlreadyVoted
+from tests.ballot_box import seal_every_urn
 from tests.conftest import database_url_for_tests
 from tests.factories import give_code, make_letter_code_round, make_project, make_register_entry, make_user
 
@@ -90,6 +91,7 @@ def test_each_code_cast_32_times_at_once_gives_exactly_one_ballot(crowd_app: Fla
 
     assert outcomes == {"ok": CODES, "already used": CODES * (CROWD - 1)}
     with crowd_app.app_context():
+        seal_every_urn()
         assert (
             db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.round_id == round_id))
             == CODES

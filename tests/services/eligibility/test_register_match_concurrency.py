@@ -26,7 +26,9 @@ from app.services.eligibility.verification import eligibility_work_pending
 from app.services.voting import ballots
 from app.services.voting.ballots import AlreadyVoted, store_ballot
 from app.services.voting.poll_book import mark_voted
+from app.services.voting.urn import NEVER
 from app.services.voting.voter_keys import voter_key_for_register_entry
+from tests.ballot_box import seal_every_urn
 from tests.conftest import database_url_for_tests
 from tests.factories import make_adult_register_entry, make_project, make_round, make_user
 
@@ -42,7 +44,7 @@ def _paper_ballot(round_id: int, entry_id: int, project_id: int) -> None:
             voter_key_for_register_entry(round_id, entry_id),
             [project_id],
             channel=BallotChannel.PAPER.value,
-            may_replace=lambda existing: False,
+            may_replace=NEVER,
         )
         db.session.commit()
     except AlreadyVoted:
@@ -101,6 +103,7 @@ def test_online_paper_and_verification_at_once_leave_one_consistent_ballot(
     assert errors == []
     with app.app_context():
         register_matches.verify_register_matches(round_id)  # whatever the beat would still find
+        seal_every_urn()
         for voter_id, entry_id in pairs:
             [ballot] = db.session.query(Ballot).filter_by(
                 voter_key=voter_key_for_register_entry(round_id, entry_id)

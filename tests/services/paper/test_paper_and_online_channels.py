@@ -34,11 +34,13 @@ from app.services.paper import paper_ballots
 from app.services.paper.voter_lookup import AddressIdentity, CodeIdentity
 from app.services.voting.ballots import AlreadyVoted, store_ballot
 from app.services.voting.poll_book import mark_voted
+from app.services.voting.urn import NEVER, Replacement, StoredBallot
 from app.services.voting.voter_keys import (
     normalise_voting_code,
     voter_key_for_register_entry,
     voting_code_hash,
 )
+from tests.ballot_box import seal_every_urn
 from tests.factories import (
     make_location,
     make_project,
@@ -49,7 +51,7 @@ from tests.factories import (
 )
 
 
-def minimal_online_code_vote(rnd: Round, plain_code: str, project_ids: list[int]) -> Ballot:
+def minimal_online_code_vote(rnd: Round, plain_code: str, project_ids: list[int]) -> StoredBallot:
     """Stand-in for the online letter-code path: consume the code, store the ballot, mark the poll book."""
     code_hash = voting_code_hash(normalise_voting_code(plain_code) or "")
     entry_id = db.session.scalar(
@@ -69,7 +71,7 @@ def minimal_online_code_vote(rnd: Round, plain_code: str, project_ids: list[int]
         raise
 
 
-def minimal_online_account_vote(rnd: Round, entry_id: int, project_ids: list[int]) -> Ballot:
+def minimal_online_account_vote(rnd: Round, entry_id: int, project_ids: list[int]) -> StoredBallot:
     """Stand-in for the matched-account path: the account may replace its own online ballot, nothing else."""
     try:
         return _store_online(rnd, entry_id, project_ids, BallotChannel.ONLINE_ACCOUNT, replace_own=True)
@@ -80,13 +82,13 @@ def minimal_online_account_vote(rnd: Round, entry_id: int, project_ids: list[int
 
 def _store_online(
     rnd: Round, entry_id: int, project_ids: list[int], channel: BallotChannel, *, replace_own: bool
-) -> Ballot:
+) -> StoredBallot:
     ballot, _created = store_ballot(
         rnd.id,
         voter_key_for_register_entry(rnd.id, entry_id),
         project_ids,
         channel=channel.value,
-        may_replace=lambda existing: replace_own and existing.channel == channel.value,
+        may_replace=Replacement(channel.value) if replace_own else NEVER,
     )
     mark_voted(entry_id, channel.value, same_channel_ok=replace_own)
     db.session.commit()
@@ -115,6 +117,7 @@ class Setup:
         return int(entry.id)
 
     def ballots(self) -> list[Ballot]:
+        seal_every_urn()
         return list(db.session.scalars(select(Ballot).where(Ballot.round_id == self.rnd.id)))
 
 

@@ -15,6 +15,7 @@ from app.models import Ballot, PaperEntry, Phase, RegisterEntry, Role, Round, Us
 from app.services.errors import RuleViolation
 from app.services.paper import paper_ballots
 from app.services.paper.voter_lookup import AddressIdentity
+from tests.ballot_box import seal_every_urn
 from tests.conftest import database_url_for_tests
 from tests.factories import make_location, make_project, make_register_entry, make_round, make_user
 from tests.services.paper.test_paper_and_online_channels import minimal_online_account_vote
@@ -79,6 +80,7 @@ def _vote_online(ids: dict[str, int]) -> Callable[[], object]:
 
 def _ballots(app: Flask, round_id: int) -> list[Ballot]:
     with app.app_context():
+        seal_every_urn()
         found = db.session.query(Ballot).filter_by(round_id=round_id).all()
         db.session.remove()
     return found

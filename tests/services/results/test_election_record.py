@@ -11,7 +11,8 @@ from sqlalchemy import delete, func, select
 
 from app.counting import parse_pabulib
 from app.extensions import db
-from app.models import Ballot, BallotChoice, ElectionRecord, ElectionRecordChangeError, Phase
+from app.models import AuditEvent, Ballot, BallotChoice, ElectionRecord, ElectionRecordChangeError, Phase
+from app.services.audit import verify_audit_chain
 from app.services.errors import NotFound, RuleViolation
 from app.services.results.counting import tally_round
 from app.services.results.election import counting_id
@@ -191,3 +192,21 @@ def test_the_manifest_counts_the_register_as_the_eligible_voters(app: Flask, db_
         make_register_entry(with_register)
     assert eligible_voters(with_register) == 3
     assert eligible_voters(make_round()) is None  # open: self-declared, not known in advance
+
+
+def test_the_record_pins_the_audit_head_and_a_cut_log_is_found(app: Flask, db_session) -> None:
+    data = realistic_round()
+    with service_context(app):
+        publish_round(data.round.id)
+        record = published_record(data.round.id)
+        published = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "round.published")).one()
+        pinned = json.loads(record.record_json)["audit"]["head_at_publication"]
+        assert pinned == published.entry_hash
+        assert rebuild_record_files(data.round.id).json == record.record_json  # still deterministic
+        assert verify_audit_chain().intact
+        # Cutting the log's tail from the publication on leaves a shorter chain that is whole in itself...
+        db.session.execute(delete(AuditEvent).where(AuditEvent.id >= published.id))
+        report = verify_audit_chain()
+    # ...but the record still names the entry that published the round.
+    assert report.problem is not None and report.problem.kind == "truncated"
+    assert str(data.round.id) in report.problem.detail

@@ -1,4 +1,5 @@
-"""Sixteen simultaneous ballots of one resident: PostgreSQL's unique constraint keeps exactly one."""
+"""Sixteen simultaneous ballots of one resident, with seals running in between: PostgreSQL's unique
+constraints keep exactly one ballot, and the seal loses none."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from flask import Flask
 from app.extensions import db
 from app.models import Ballot, BallotChoice, Phase, User
 from app.services.voting import ballots
+from app.services.voting.urn import seal_round
+from tests.ballot_box import seal_every_urn
 from tests.conftest import database_url_for_tests
 from tests.factories import make_project, make_round, make_user
 
@@ -29,7 +32,7 @@ def test_concurrent_casts_leave_exactly_one_ballot(app: Flask, committed_db: Non
         voter_id, round_id = make_user(wijk=rnd.wijk).id, rnd.id
         db.session.remove()
     submitted = [sorted({ids[i % 6], ids[(i * 5 + 1) % 6], ids[(i + 3) % 6]}) for i in range(THREADS)]
-    barrier = threading.Barrier(THREADS)
+    barrier = threading.Barrier(THREADS + 1)
     outcomes: list[tuple[bool, str]] = []
     errors: list[BaseException] = []
 
@@ -47,7 +50,20 @@ def test_concurrent_casts_leave_exactly_one_ballot(app: Flask, committed_db: Non
             finally:
                 db.session.remove()
 
+    def seal_meanwhile() -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                for _ in range(20):
+                    seal_round(round_id)
+                    db.session.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
     threads = [threading.Thread(target=vote, args=(choice,)) for choice in submitted]
+    threads.append(threading.Thread(target=seal_meanwhile))
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -58,6 +74,7 @@ def test_concurrent_casts_leave_exactly_one_ballot(app: Flask, committed_db: Non
     assert sum(created for created, _ in outcomes) == 1
     assert len({receipt for _, receipt in outcomes}) == 1
     with app.app_context():
+        seal_every_urn()
         [ballot] = db.session.query(Ballot).all()
         stored = sorted(c.project_id for c in db.session.query(BallotChoice).filter_by(ballot_id=ballot.id))
         assert stored in submitted

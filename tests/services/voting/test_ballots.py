@@ -11,10 +11,11 @@ from flask import Flask
 from sqlalchemy.orm import scoped_session
 
 from app.extensions import db
-from app.models import AuditEvent, Ballot, BallotChoice, Phase, ProjectStatus
+from app.models import AuditEvent, Ballot, BallotChoice, Phase, ProjectStatus, UrnBallot
 from app.services.errors import NotAllowed, RuleViolation
 from app.services.voting import ballots
 from app.services.voting.voter_keys import RECEIPT_ALPHABET, new_receipt_code, voter_key_for_mailbox
+from tests.ballot_box import seal_every_urn
 from tests.factories import make_project, make_round, make_user, make_wijk
 
 
@@ -42,18 +43,38 @@ def test_cast_then_change_keeps_one_ballot_and_the_receipt(app: Flask, db_sessio
         ballot, created = ballots.cast_ballot(voter, rnd.id, [a.id, b.id])
         assert created is True
         receipt = ballot.receipt_code
+        again, created = ballots.cast_ballot(voter, rnd.id, [c.id])  # changed while still in the urn
+        assert created is False and again.receipt_code == receipt
+        seal_every_urn()
         again, created = ballots.cast_ballot(voter, rnd.id, [str(c.id), str(b.id), str(c.id)])
-        assert created is False
-        assert again.id == ballot.id and again.receipt_code == receipt
+        assert created is False  # a change of the sealed ballot
+        assert again.receipt_code == receipt and again.project_ids == sorted([b.id, c.id])
+        assert ballots.current_ballot(voter, rnd.id) == again  # the waiting change is what the voter sees
+        seal_every_urn()
         db.session.expire_all()
-        assert db.session.query(Ballot).count() == 1
+        [sealed] = db.session.query(Ballot).all()
+        assert sealed.receipt_code == receipt
         assert sorted(ch.project_id for ch in db.session.query(BallotChoice)) == sorted([b.id, c.id])
-        assert ballots.current_ballot(voter, rnd.id).id == ballot.id
-        # Ballots are secret: one event for the new ballot, holding only the hash of its receipt code.
-        events = db.session.query(AuditEvent).all()
+        assert ballots.current_ballot(voter, rnd.id).receipt_code == receipt
+        # Ballots are secret: no event per ballot, only the counts of each seal (a change counted as one).
+        events = db.session.query(AuditEvent).order_by(AuditEvent.id).all()
         assert [(e.action, e.actor_id, e.details) for e in events] == [
-            ("ballot.cast", None, {"receipt_sha256": hashlib.sha256(receipt.encode()).hexdigest()})
+            ("ballots.sealed", None, {"sealed": 1, "changed": 1}),
+            ("ballots.sealed", None, {"sealed": 1, "changed": 1}),
         ]
+
+
+def test_a_cast_writes_no_audit_event(app: Flask, db_session: scoped_session) -> None:
+    with app.app_context():
+        rnd = make_round(phase=Phase.VOTING)
+        project = make_project(rnd, cost_cents=1_000_000)
+        for _ in range(3):
+            ballots.cast_ballot(make_user(wijk=rnd.wijk), rnd.id, [project.id])
+        assert db.session.query(AuditEvent).count() == 0
+        seal_every_urn()
+        [event] = db.session.query(AuditEvent).all()
+        assert (event.action, event.details) == ("ballots.sealed", {"sealed": 3, "changed": 0})
+        assert db.session.query(UrnBallot).count() == 0 and db.session.query(Ballot).count() == 3
 
 
 def test_rejected_ballot_lists_every_problem_and_stores_nothing(
@@ -70,7 +91,7 @@ def test_rejected_ballot_lists_every_problem_and_stores_nothing(
         problems = [str(p) for p in caught.value.check.problems]
         assert len(problems) == 3  # unknown, not on the ballot, over budget
         assert caught.value.check.total_cents == 3_500_000
-        assert db.session.query(Ballot).count() == 0
+        assert db.session.query(Ballot).count() == db.session.query(UrnBallot).count() == 0
 
 
 def test_check_ballot_measures_the_minimum_share_exactly(app: Flask, db_session: scoped_session) -> None:
@@ -109,4 +130,4 @@ def test_who_and_when(app: Flask, db_session: scoped_session) -> None:
         with pytest.raises(RuleViolation) as caught:
             ballots.cast_ballot(make_user(wijk=rnd.wijk), rnd.id, [project.id])
         assert not isinstance(caught.value, NotAllowed)
-        assert db.session.query(Ballot).count() == 0
+        assert db.session.query(Ballot).count() == db.session.query(UrnBallot).count() == 0
