@@ -30,7 +30,7 @@ from app.models.eligibility import (
 from app.models.freeze import FrozenRoundError
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.outbox import OutboxJob, OutboxState
-from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
+from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation, PollWorkerAssignment
 from app.models.project import Project, ProjectStatus
 from app.models.record import ElectionRecord, ElectionRecordChangeError
 from app.models.result import PublishedResultError, Result
@@ -73,6 +73,7 @@ __all__ = [
     "Phase",
     "PlannedDateChange",
     "PollingLocation",
+    "PollWorkerAssignment",
     "ProgressUpdate",
     "Project",
     "ProjectStatus",

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Phase, Project, ProjectStatus, Role, Round, User
 from app.models.base import utcnow
 from app.money import euro_text
+from app.services.accounts.wijk_access import in_held_wijken
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.inbox import notify
@@ -18,11 +19,11 @@ REVIEW_PHASES = (Phase.PROPOSALS.value, Phase.REVIEW.value)
 REASON_MAX = 4000
 
 
-def rounds_in_review() -> list[Round]:
-    """Rounds in which proposals can be reviewed (PROPOSALS and REVIEW), REVIEW first."""
+def rounds_in_review(actor: User) -> list[Round]:
+    """Rounds of the actor's wijken in which proposals can be reviewed (PROPOSALS and REVIEW), REVIEW first."""
     rounds = db.session.scalars(
         select(Round)
-        .where(Round.phase.in_(REVIEW_PHASES))
+        .where(Round.phase.in_(REVIEW_PHASES), in_held_wijken(actor, Round.wijk_id))
         .options(selectinload(Round.projects), selectinload(Round.wijk))
         .order_by(Round.voting_open_at, Round.id)
     ).all()
