@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Ballot, PaperEntry, Phase, PollingLocation, Role, User, Wijk
+from app.models import Ballot, PaperEntry, Phase, PollingLocation, Project, Role, User, Wijk
 from app.services.paper import polling
 from tests.factories import (
     login,
@@ -96,6 +96,9 @@ def test_a_poll_worker_cannot_confirm_the_ballot_of_whoever_made_them_poll_worke
     polling.set_poll_worker(make_user(Role.ADMIN), colleague.id, grant=True, wijk_ids=[wijk_id])
     polling.assign_poll_worker(admin, location_id, colleague.id)
     _switch(client, colleague)
+    pending = client.get(f"/stembureau/locatie/{location_id}/controleren").get_data(as_text=True)
+    project = db.session.get_one(Project, project_id)
+    assert project.title in pending and "3512 AB" not in pending  # the choices, not the voter's address
     _confirm(client, location_id)
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
 

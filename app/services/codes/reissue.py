@@ -118,23 +118,19 @@ def _open_round(round_id: int) -> Round:
     return rnd
 
 
-def find_register_entries(
-    actor: User, round_id: int, *, reference: str = "", postcode: str = "", house_number: int | None = None
-) -> list[RegisterEntry]:
-    """Entries of a round by reference, or by postcode (+ house number); at most SEARCH_LIMIT."""
-    require_organiser(actor)
+def find_register_entry(actor: User, round_id: int, reference: str) -> RegisterEntry | None:
+    """The one entry of a round with this reference number (exact), or None.
+
+    Only by reference, one at a time: a search by postcode would list which addresses of a street have voted.
+    Organisers of the round's wijk only."""
     rnd = letter_code_round(round_id)
-    query = select(RegisterEntry).where(RegisterEntry.round_id == rnd.id)
-    if reference.strip():
-        query = query.where(RegisterEntry.reference == reference.strip())
-    elif postcode:
-        query = query.where(RegisterEntry.postcode == postcode)
-        if house_number is not None:
-            query = query.where(RegisterEntry.house_number == house_number)
-    else:
-        return []
-    order = (RegisterEntry.postcode, RegisterEntry.house_number, RegisterEntry.house_number_addition)
-    return list(db.session.scalars(query.order_by(*order).limit(SEARCH_LIMIT)))
+    require_organiser(actor, rnd.wijk_id)
+    if not reference.strip():
+        return None
+    query = select(RegisterEntry).where(
+        RegisterEntry.round_id == rnd.id, RegisterEntry.reference == reference.strip()
+    )
+    return db.session.scalar(query)
 
 
 def live_code_status(entry_ids: list[int]) -> dict[int, VotingCode]:

@@ -42,7 +42,6 @@ from app.models import (
     PaperEntryStatus,
     PollingLocation,
     Project,
-    RegisterEntry,
     Round,
     User,
     VotingCode,
@@ -145,7 +144,8 @@ def _pending_already() -> RuleViolation:
 
 @dataclass(frozen=True)
 class PendingEntry:
-    """A waiting entry as the confirming poll worker sees it: what to compare with the paper ballot."""
+    """A waiting entry as the confirming poll worker sees it: what to compare with the paper ballot. Not the
+    voter's address: the second poll worker checks the choices, and needs not know whose they are."""
 
     id: int
     entered_by: str
@@ -153,7 +153,6 @@ class PendingEntry:
     created_at: datetime
     assisted: bool
     by_code: bool
-    address: str
     projects: list[Project]
     values: dict[int, int]  # points or rank per project, on a points or ranked ballot
 
@@ -166,13 +165,12 @@ def pending_entries(actor: User, location_id: int) -> list[PendingEntry]:
     """The entries of a location that wait for a second poll worker, oldest first."""
     _location_and_round(actor, location_id)
     rows = db.session.execute(
-        select(PaperEntry, User.name, RegisterEntry)
+        select(PaperEntry, User.name)
         .outerjoin(User, User.id == PaperEntry.entered_by_id)
-        .outerjoin(RegisterEntry, RegisterEntry.id == PaperEntry.register_entry_id)
         .where(PaperEntry.location_id == location_id, PaperEntry.status == PaperEntryStatus.PENDING.value)
         .order_by(PaperEntry.created_at, PaperEntry.id)
     ).all()
-    wanted = {pid for entry, _, _ in rows for pid in entry.project_ids}
+    wanted = {pid for entry, _ in rows for pid in entry.project_ids}
     projects = {p.id: p for p in db.session.scalars(select(Project).where(Project.id.in_(wanted)))}
     return [
         PendingEntry(
@@ -182,19 +180,11 @@ def pending_entries(actor: User, location_id: int) -> list[PendingEntry]:
             created_at=entry.created_at,
             assisted=entry.assisted,
             by_code=entry.code_hash is not None,
-            address=_address(voter),
             projects=[projects[pid] for pid in entry.project_ids if pid in projects],
             values={int(pid): value for pid, value in (entry.choice_values or {}).items()},
         )
-        for entry, name, voter in rows
+        for entry, name in rows
     ]
-
-
-def _address(voter: RegisterEntry | None) -> str:
-    if voter is None:
-        return ""
-    postcode = f"{voter.postcode[:4]} {voter.postcode[4:]}"
-    return f"{postcode} {voter.house_number}{voter.house_number_addition}".strip()
 
 
 def confirm_paper_entry(actor: User, entry_id: int) -> str:

@@ -23,7 +23,6 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from app.extensions import db
 from app.models import CodeBatch, CodeIssue, RegisterEntry, Role, Round
-from app.postcodes import normalise_postcode
 from app.services.codes import batches as code_batches
 from app.services.codes import reissue as code_issue
 from app.services.codes.letters import Letter, single_letter_pdf
@@ -59,16 +58,13 @@ def overview(round_id: int):  # type: ignore[no-untyped-def]
     round_or_404(round_id)
     rnd = code_batches.letter_code_round(round_id)
     search = EntrySearchForm(request.args)
-    entries: list[RegisterEntry] = []
     searched = bool(request.args) and search.validate()
-    if searched:
-        entries = code_issue.find_register_entries(
-            current_user,
-            rnd.id,
-            reference=search.reference.data or "",
-            postcode=normalise_postcode(search.postcode.data or "") or "",
-            house_number=search.house_number.data,
-        )
+    found = (
+        code_issue.find_register_entry(current_user, rnd.id, search.reference.data or "")
+        if searched
+        else None
+    )
+    entries: list[RegisterEntry] = [found] if found else []
     return render_template(
         "codes/overview.html",
         round=rnd,
