@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
     from app.web.records.views import bp as records_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
+    from app.web.security import holds_wijk_of_round
     from app.web.stembureau.views import bp as stembureau_bp
 
     blueprints = (
@@ -39,6 +40,7 @@ def register_web(app: Flask) -> None:
     for bp in blueprints:
         app.register_blueprint(bp)
 
+    app.jinja_env.globals["holds_wijk_of_round"] = holds_wijk_of_round
     login_manager.login_view = "auth.login"
     login_manager.login_message = ""
 

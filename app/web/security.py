@@ -53,6 +53,7 @@ def round_or_404(round_id: int) -> Round:
     return owned_or_404(Round, round_id)
 
 
-def holds_wijk(wijk_id: int | None) -> bool:
-    """For templates: whether to show the signed-in user the staff links of something in this wijk."""
-    return current_user.is_authenticated and wijk_access.holds_wijk(current_user, wijk_id)
+def holds_wijk_of_round(round_id: int) -> bool:
+    """For templates: whether to show the signed-in user the staff links of something in this round."""
+    rnd = db.session.get(Round, round_id)
+    return bool(current_user.is_authenticated and rnd and wijk_access.holds_wijk(current_user, rnd.wijk_id))

@@ -105,6 +105,7 @@ def _build_wijk_a(app: Flask) -> WijkA:
         "kind": "pdf",
         "user_id": make_user(Role.RESIDENT, wijk=wijk).id,
         "published": (published.round.id, published.a.id),
+        "winner_page": f"/project/{published.a.id}",
     }
     words = ["Wijk Alfa", "Ronde Alfa", "Buurthuis Alfa", "Voorstel Alfa"]
     return WijkA(wijk, values, words)
@@ -209,3 +210,15 @@ def test_staff_of_the_wijk_open_its_pages_and_lists(client: FlaskClient, wijk_a:
     login(client, make_user(Role.PROFESSIONAL, wijken=[wijk_a.wijk]))
     assert "Voorstel Alfa" in client.get("/toets/").get_data(as_text=True)
     assert client.get(f"/toets/voorstel/{values['project_id']}").status_code == 200
+
+
+def test_a_winner_page_shows_staff_links_only_to_staff_of_its_wijk(
+    client: FlaskClient, wijk_a: WijkA
+) -> None:
+    page = wijk_a.url_values["winner_page"]
+    login(client, make_user(Role.PROFESSIONAL, wijken=[make_wijk()]))
+    assert client.get(page).status_code == 200
+    assert "Voortgang melden" not in client.get(page).get_data(as_text=True)
+    client.post("/uitloggen")
+    login(client, make_user(Role.PROFESSIONAL, wijken=[wijk_a.wijk]))
+    assert "Voortgang melden" in client.get(page).get_data(as_text=True)

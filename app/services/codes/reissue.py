@@ -63,6 +63,7 @@ def issue_desk_code(actor: User, round_id: int, reference: str) -> IssuedCode:
 def _issue(actor: User, round_id: int, reference: str, via: CodeIssue) -> IssuedCode:
     require_organiser(actor)
     rnd = _open_round(round_id)
+    require_organiser(actor, rnd.wijk_id)
     entry_id = db.session.scalar(
         select(RegisterEntry.id).where(
             RegisterEntry.round_id == rnd.id, RegisterEntry.reference == reference.strip()

@@ -33,7 +33,7 @@ from app.models import (
     WinnerDrop,
 )
 from app.models.base import utcnow
-from app.services.accounts.wijk_access import holds_wijk
+from app.services.accounts.wijk_access import holds_wijk, require_wijk, wijk_id_of
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.proposals.submissions import MAX_ID
@@ -110,6 +110,7 @@ def update_commitment(
     if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_l("Only organisers can change who delivers a project and when."))
     commitment = lock_commitment(commitment_id)
+    require_wijk(actor, wijk_id_of(commitment))
     department, date_reason = department.strip(), date_reason.strip()
     new_date = planned_delivery_on or commitment.planned_delivery_on
     _check_update(commitment, department, responsible_user_id, new_date, date_reason)

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Phase, Project, ProjectStatus, Role, Round, User
 from app.models.base import utcnow
 from app.money import euro_text
-from app.services.accounts.wijk_access import in_held_wijken
+from app.services.accounts.wijk_access import in_held_wijken, require_wijk
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.inbox import notify
@@ -57,6 +57,7 @@ def review_project(
     ).scalar_one_or_none()
     if project is None:
         raise NotFound(_l("This proposal does not exist."))
+    require_wijk(actor, project.round.wijk_id)
     reason, cost_reason = reason.strip(), (cost_reason or "").strip()
     new_cost = project.cost_cents if new_cost_cents is None else new_cost_cents
     _check(project, feasible, reason, new_cost, cost_reason)
