@@ -9,6 +9,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
+from app.web.page_cache import init_page_cache
 
 
 def register_web(app: Flask) -> None:
@@ -49,6 +50,7 @@ def register_web(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
     _register_error_pages(app)
+    init_page_cache(app)
 
 
 def _register_error_pages(app: Flask) -> None:
