@@ -165,11 +165,11 @@ def letter_to_print(actor: User, round_id: int, entry_id: int, code: str) -> Let
     Each print is audited ("codes.letter_printed", naming the entry's reference, never the code), because a
     printed letter is a ballot in someone's hands: the log shows who printed which entry's letter.
     """
-    require_organiser(actor)
+    rnd = letter_code_round(round_id)
+    require_organiser(actor, rnd.wijk_id)
     entry = db.session.get(RegisterEntry, entry_id)
     if entry is None or entry.round_id != round_id or not code_matches_entry(round_id, entry_id, code):
         return None
-    letter_code_round(round_id)
     record_event(actor, "codes.letter_printed", round_id=round_id, subject=f"register {entry.reference}")
     db.session.commit()
     return Letter(
