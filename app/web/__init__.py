@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
 from app.web.page_cache import init_page_cache
+from app.web.request_size import size_in_mb
 
 
 def register_web(app: Flask) -> None:
@@ -18,12 +20,14 @@ def register_web(app: Flask) -> None:
     from app.web.code_vote.views import bp as code_vote_bp
     from app.web.codes.views import bp as codes_bp
     from app.web.commitments.views import bp as commitments_bp
+    from app.web.health.views import bp as health_bp
     from app.web.organise.views import bp as organise_bp
     from app.web.public.views import bp as public_bp
     from app.web.records.views import bp as records_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
     from app.web.security import holds_wijk_of_round
+    from app.web.site.views import bp as site_bp
     from app.web.stembureau.views import bp as stembureau_bp
 
     blueprints = (
@@ -37,6 +41,8 @@ def register_web(app: Flask) -> None:
         stembureau_bp,
         code_vote_bp,
         codes_bp,
+        health_bp,
+        site_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
@@ -76,6 +82,18 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(e):  # type: ignore[no-untyped-def]
         return page(404, _("Page not found"), _("This page does not exist (any more)."))
+
+    @app.errorhandler(413)
+    def too_large(e):  # type: ignore[no-untyped-def]
+        limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+        return page(
+            413,
+            _("What you sent is too large"),
+            _(
+                "We accept at most %(size)s at once. Nothing was saved. Go back and send a smaller file or less text.",
+                size=escape(size_in_mb(limit)),
+            ),
+        )
 
     @app.errorhandler(429)
     def too_many(e):  # type: ignore[no-untyped-def]

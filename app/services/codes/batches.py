@@ -68,9 +68,8 @@ class FileGone(RuleViolation):
 
 
 def letters_root() -> Path:
-    """Where batch folders live: `LETTERS_DIR`, by default `instance/letters`."""
-    configured = current_app.config.get("LETTERS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "letters"
+    """Where batch folders live: `LETTERS_DIR`, by default STORAGE_DIR's `letters`."""
+    return Path(current_app.config["LETTERS_DIR"])
 
 
 def batch_folder(batch_id: int) -> Path:
