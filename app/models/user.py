@@ -43,6 +43,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         CheckConstraint(f"role IN {ROLE_VALUES!r}", name="role_known"),
         CheckConstraint(f"language IN {LANGUAGES!r}", name="language_known"),
+        CheckConstraint(
+            "house_number IS NULL OR house_number BETWEEN 1 AND 99999", name="house_number_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +58,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # Self-declared, for rounds with open eligibility (postcode in the wijk, minimum age, e-mail confirmed).
     postcode: Mapped[str | None] = mapped_column(String(6), nullable=True)
     birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # With postcode and birth date: one account per person in an open round (see open_round_seats).
+    house_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    house_number_addition: Mapped[str] = mapped_column(String(10), default="", server_default="")
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Which admin made this account a poll worker: they may not confirm each other's paper ballots.

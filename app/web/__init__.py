@@ -10,6 +10,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
+from app.web.malformed_input import UnstorableInput, init_malformed_input
 from app.web.page_cache import init_page_cache
 from app.web.request_size import size_in_mb
 
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     from app.web.site.views import bp as site_bp
     from app.web.stembureau.views import bp as stembureau_bp
 
+    init_malformed_input(app)  # the id converter must be in place before the blueprints add their routes
     blueprints = (
         auth_bp,
         residents_bp,
@@ -66,6 +68,17 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(400)
     def bad_request(e):  # type: ignore[no-untyped-def]
         return page(400, _("Something is wrong with this request"), _("Please go back and try again."))
+
+    @app.errorhandler(UnstorableInput)
+    def unstorable_input(e):  # type: ignore[no-untyped-def]
+        return page(
+            400,
+            _("This form holds characters we cannot store"),
+            _(
+                "Something you sent holds an invisible control character (a NUL byte). Nothing was saved. "
+                "Go back, type the text again instead of pasting it, and try once more."
+            ),
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):  # type: ignore[no-untyped-def]

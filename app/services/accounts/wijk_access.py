@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, false, select, true
 
 from app.extensions import db
@@ -21,6 +20,7 @@ from app.models import Role, Round, User, Wijk
 from app.models.user import WIJK_BOUND_ROLES
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.translated import lazy_gettext as _l
 
 
 def held_wijk_ids(user: User) -> frozenset[int] | None:

@@ -14,10 +14,10 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.services.errors import RuleViolation
+from app.translated import lazy_gettext as _l
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; more is a decompression bomb, not a phone photo

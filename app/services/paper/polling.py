@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +27,8 @@ from app.services.accounts.wijk_access import holds_wijk, in_held_wijken, wijk_i
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.rounds.wijken import InvalidFields, require_organiser
+from app.translated import lazy_gettext as _l
+from app.typed_text import one_line
 
 NAME_MAX = 120
 USERS_SHOWN = 50
@@ -95,7 +96,7 @@ def update_location(actor: User, location_id: int, name: str, kind: str) -> Poll
 
 
 def _save(location: PollingLocation, actor: User, action: str, name: str, kind: str) -> None:
-    name = " ".join(name.split())
+    name = one_line(name)
     errors = {}
     if not name:
         errors["name"] = _l("Fill in the name of the location.")

@@ -5,7 +5,6 @@ The files themselves are built by `app.services.results.record_files` (see there
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -13,6 +12,7 @@ from app.models import ElectionRecord, Result, Round
 from app.services.errors import NotFound, RuleViolation
 from app.services.results.election import load_round
 from app.services.results.record_files import RecordFiles, build_record_files
+from app.translated import lazy_gettext as _l
 
 
 def write_record(rnd: Round, result: Result) -> ElectionRecord:
