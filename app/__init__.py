@@ -42,4 +42,13 @@ def create_app(config: Any = None) -> Flask:
         configure_sqlite(db.engine)
     register_web(app)
     init_celery(app)
+    _trust_proxies(app, int(app.config.get("TRUSTED_PROXIES", 0)))
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies the visitor's address and scheme come from their X-Forwarded-* headers."""
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

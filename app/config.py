@@ -76,6 +76,8 @@ class Config:
         self.VOTING_CODE_SECRET = os.environ.get("VOTING_CODE_SECRET") or self.VOTER_KEY_SECRET
         # How long the link that confirms a resident's e-mail address works (seconds).
         self.EMAIL_CONFIRMATION_MAX_AGE = int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", 3 * 24 * 3600))
+        # How long a staff invitation (a link that sets the first password) works (seconds).
+        self.INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE", 3 * 24 * 3600))
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
         # Request bodies: at most MAX_CONTENT_LENGTH (a register file of 100,000 lines is about 4 MB), and far
@@ -125,7 +127,12 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
-        self.WTF_CSRF_TIME_LIMIT = None
+        # A form's CSRF token works this long (seconds); long enough to read a ballot or write kaders. It is
+        # also bound to the session, which is renewed at login and cleared at logout.
+        self.WTF_CSRF_TIME_LIMIT = int(os.environ.get("CSRF_TIME_LIMIT", 4 * 3600))
+        # Reverse proxies in front of the app (nginx: 1). Only then is X-Forwarded-For believed, for that many
+        # hops; without it a visitor could pick their own address and escape the login limits.
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self._mail_settings()
         self._organisation_settings()
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pyotp
 from flask.testing import FlaskClient
 from sqlalchemy import func, insert, literal, select
 
@@ -30,6 +31,8 @@ from app.models.user import WIJK_BOUND_ROLES, user_wijken
 from app.services.voting.voter_keys import new_voting_code, normalise_voting_code, voting_code_hash
 
 PASSWORD = "correct horse battery"  # noqa: S105
+# Admins and organisers must log in in two steps; factory accounts of those roles have this TOTP secret.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 _seq = itertools.count(1)
 _postcode_area = itertools.count(0)
 ADULT_BIRTH_DATE = date(1980, 5, 17)
@@ -88,6 +91,8 @@ def make_user(
     An organiser, professional or poll worker works for the wijken `wijken` only; without `wijken` for every
     wijk, including the wijken the test makes later (an admin always holds every wijk)."""
     defaults: dict[str, Any] = {"email_confirmed_at": datetime.now(UTC), "birth_date": ADULT_BIRTH_DATE}
+    if role in (Role.ADMIN, Role.ORGANISER):
+        defaults["totp_secret"] = TOTP_SECRET
     if wijk is not None:  # a house of their own: one ballot per person in an open round
         defaults["postcode"] = f"{wijk.postcodes[0]}AB"
         defaults["house_number"] = next(_seq) % 99_999 + 1
@@ -262,8 +267,22 @@ def make_location(rnd: Round, name: str | None = None, kind: str = "community_ce
 
 
 def login(client: FlaskClient, user: User) -> None:
+    """Log in as a person would: the password, then (for an account with two-step login) the app's code."""
     response = client.post("/inloggen", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"].endswith("/inloggen/code"):
+        response = client.post("/inloggen/code", data={"code": current_totp_code(user)})
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def current_totp_code(user: User) -> str:
+    """The app's code now. A code works once, so the account's last used step is forgotten first: tests log
+    the same account in several times within one 30-second step."""
+    account = db.session.get(User, user.id)
+    assert account is not None and account.totp_secret
+    account.totp_last_step = None
+    db.session.commit()
+    return pyotp.TOTP(account.totp_secret).now()
 
 
 def make_letter_code_round(wijk: Wijk | None = None, phase: Phase = Phase.REVIEW, **kaders: Any) -> Round:

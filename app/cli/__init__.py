@@ -21,6 +21,7 @@ def _register_commands() -> None:
     from app.cli.run import run_command
     from app.cli.staff import staff_group
     from app.cli.tally import tally_command
+    from app.cli.users import users_group
     from app.demo.seed import demo_command
 
     for command in (
@@ -31,6 +32,7 @@ def _register_commands() -> None:
         register_command,
         staff_group,
         tally_command,
+        users_group,
         run_command,  # replaces Flask's own `run`, adding the sweep of the embedded default
     ):
         main.add_command(command)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 import click
+import pyotp
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -47,6 +48,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.freeze import seeding
 from app.models.user import WIJK_BOUND_ROLES
+from app.services.accounts import two_step
 from app.services.accounts import users as accounts
 from app.services.audit import record_event
 from app.services.codes.code_votes import cast_code_ballot
@@ -57,6 +59,9 @@ from app.services.results.publishing import publish_round
 from app.services.voting.voter_keys import new_receipt_code, new_voting_code, voting_code_hash
 
 DEMO_PASSWORD = "wijkbudget-demo"  # noqa: S105 - documented demo accounts, never for production data
+# The demo organiser and admin log in in two steps like real ones; this published key (demo only, like the
+# password) goes into any authenticator app. `wijkbudget demo` prints it with the code of the moment.
+DEMO_TOTP_SECRET = "WIJKBUDGETDEMOTOTPKEYLOMBOK2ABCD"  # noqa: S105
 DEMO_ACCOUNTS = (
     ("bewoner@demo.wijkbudget.nl", "Sanne de Vries", Role.RESIDENT),
     ("toetser@demo.wijkbudget.nl", "Ahmed El Amrani", Role.PROFESSIONAL),
@@ -95,6 +100,10 @@ def demo_command(if_empty: bool) -> None:
         f"{postcode} (a demo letter; real codes are only ever printed)."
     )
     click.echo(f"Points round with a budget for {POINTS_ROUND_BUURT}: {result['points_round']}.")
+    click.echo(
+        f"The organiser and admin log in in two steps: add the demo key {DEMO_TOTP_SECRET} to an authenticator "
+        f"app (demo only; the code right now is {pyotp.TOTP(DEMO_TOTP_SECRET).now()})."
+    )
 
 
 def seed_demo(now: datetime | None = None, voters: int = DEMO_VOTERS) -> dict[str, Any]:
@@ -290,6 +299,8 @@ def _users(wijk: Wijk) -> dict[str, User]:
         user.set_password(DEMO_PASSWORD)
         if role.value in WIJK_BOUND_ROLES:
             user.staff_wijken = [wijk]  # the demo staff work for the demo wijk
+        if two_step.required_for(user):
+            user.totp_secret = DEMO_TOTP_SECRET
         db.session.add(user)
         users[role.value] = user
     db.session.flush()

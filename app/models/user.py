@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -70,6 +70,27 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     # The wijken a staff account works for (not the resident's home wijk, which is `wijk_id`).
     staff_wijken: Mapped[list[Wijk]] = relationship(secondary=user_wijken, order_by="Wijk.name")
+    # Raised at logout and at every password change: a session cookie carries the version it was made with
+    # (see get_id), so copies of older cookies stop working everywhere at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A deactivated account cannot log in; the row stays so its history (audit log, reviews) keeps its actor.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The resident removed their account: the row stays (without any personal data) so that proposals,
+    # reactions and the audit log keep an actor (a "removed resident").
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Two-step login: the TOTP secret (base32) once enrolment is confirmed, the last time step used (a code
+    # works once) and the hashes of the unused one-time recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recovery_code_hashes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+
+    def get_id(self) -> str:
+        # Flask-Login stores this in the session; the loader refuses it once the version has moved on.
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.deactivated_at is None
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -29,6 +29,7 @@ def register_web(app: Flask) -> None:
     from app.web.review.views import bp as review_bp
     from app.web.security import holds_wijk_of_round
     from app.web.site.views import bp as site_bp
+    from app.web.staff.views import bp as staff_bp
     from app.web.stembureau.views import bp as stembureau_bp
 
     init_malformed_input(app)  # the id converter must be in place before the blueprints add their routes
@@ -45,6 +46,7 @@ def register_web(app: Flask) -> None:
         codes_bp,
         health_bp,
         site_bp,
+        staff_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
@@ -54,8 +56,15 @@ def register_web(app: Flask) -> None:
     login_manager.login_message = ""
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        # "id:version" (User.get_id): a cookie from before a logout, a new password or deactivation is refused.
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or user.session_version != int(version):
+            return None
+        return user
 
     _register_error_pages(app)
     init_page_cache(app)

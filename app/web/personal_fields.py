@@ -1,17 +1,32 @@
-"""Form fields for what a resident says about themselves: address and date of birth (auth and residents)."""
+"""Form fields for what a person says about themselves: e-mail address, address and date of birth (auth,
+residents, staff)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from wtforms import IntegerField, StringField
+from wtforms import EmailField, IntegerField, StringField
 from wtforms.fields import DateField
+from wtforms.validators import DataRequired, Email, Length
 
 from app.translated import lazy_gettext as _l
 
 # A browser's date picker sends 2010-03-31; someone typing in a plain text box may write 31-03-2010.
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
+
+
+def email_field(required_message: Any = None) -> EmailField:
+    """An e-mail address, surrounding spaces removed, checked for its form (not its mailbox)."""
+    return EmailField(
+        _l("E-mail address"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            DataRequired(required_message or _l("Fill in your e-mail address.")),
+            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
 
 
 class BirthDateField(DateField):

@@ -7,7 +7,7 @@ from app.models import Role, User
 from tests.factories import PASSWORD, login, make_user, make_wijk
 
 
-def test_register_creates_resident_and_logs_in(client: FlaskClient) -> None:
+def test_register_creates_resident_and_asks_to_confirm(client: FlaskClient) -> None:
     wijk = make_wijk()
     response = client.post(
         "/registreren",
@@ -20,10 +20,13 @@ def test_register_creates_resident_and_logs_in(client: FlaskClient) -> None:
             "language": "nl",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/registreren/kijk-in-je-mailbox"
+    )
     user = db.session.query(User).filter_by(email="fatima@example.nl").one()
     assert user.role == Role.RESIDENT.value
     assert user.wijk_id == wijk.id
+    assert "Kijk in je mailbox" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_register_with_bad_input_explains_and_stores_nothing(client: FlaskClient) -> None:
@@ -38,22 +41,45 @@ def test_register_with_bad_input_explains_and_stores_nothing(client: FlaskClient
     assert db.session.query(User).count() == 0
 
 
-def test_duplicate_email_is_refused(client: FlaskClient) -> None:
+def _registration(email: str, wijk_id: int) -> dict[str, object]:
+    return {
+        "name": "Nog een",
+        "email": email,
+        "wijk_id": wijk_id,
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+        "language": "nl",
+    }
+
+
+def test_registration_never_tells_whether_an_address_has_an_account(
+    client: FlaskClient, outbox: list
+) -> None:  # type: ignore[type-arg]
     wijk = make_wijk()
     make_user(email="bestaand@example.nl")
-    response = client.post(
-        "/registreren",
-        data={
-            "name": "Nog een",
-            "email": "BESTAAND@example.nl",
-            "wijk_id": wijk.id,
-            "password": PASSWORD,
-            "confirm": PASSWORD,
-            "language": "nl",
-        },
-    )
-    assert response.status_code == 200
+    taken = client.post("/registreren", data=_registration("BESTAAND@example.nl", wijk.id))
+    new = client.post("/registreren", data=_registration("nieuw@example.nl", wijk.id))
+    assert (taken.status_code, taken.headers["Location"]) == (new.status_code, new.headers["Location"])
     assert db.session.query(User).filter_by(email="bestaand@example.nl").count() == 1
+    # One e-mail each: the owner of the taken address hears that someone tried, with a way to log in.
+    assert [m.to for m in outbox] == [["bestaand@example.nl"], ["nieuw@example.nl"]]
+    assert "/wachtwoord-vergeten" in outbox[0].body and "al een" in outbox[0].body
+
+
+def test_login_does_the_same_work_for_an_unknown_address(client: FlaskClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import app.services.accounts.users as users
+
+    checks: list[str] = []
+    real = users.check_password_hash
+    monkeypatch.setattr(users, "check_password_hash", lambda h, p: checks.append(p) or real(h, p))
+    known = make_user()
+    monkeypatch.setattr(
+        User, "check_password", lambda self, p: users.check_password_hash(self.password_hash, p)
+    )
+    for email in (known.email, "niemand@example.nl"):
+        response = client.post("/inloggen", data={"email": email, "password": "fout wachtwoord"})
+        assert "niet juist" in response.get_data(as_text=True)
+    assert checks == ["fout wachtwoord", "fout wachtwoord"]  # one password hash check each
 
 
 def test_login_wrong_password_and_logout(client: FlaskClient) -> None:

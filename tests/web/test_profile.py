@@ -29,7 +29,7 @@ def _register(client: FlaskClient, **extra: str) -> object:
 
 
 def _link_in(body: str) -> str:
-    match = re.search(r"http://localhost(/e-mail-bevestigen/\S+)", body)
+    match = re.search(r"http://wijkbudget\.test(/e-mail-bevestigen/\S+)", body)
     assert match, body
     return match.group(1)
 
@@ -44,11 +44,11 @@ def test_registration_stores_the_details_and_the_link_confirms_the_address(
     [(to, subject, body)] = [(m.to[0], m.subject, m.body) for m in outbox]
     assert to == "fatima@example.nl" and subject == "Bevestig je e-mailadres voor wijkbudget"
 
-    confirmed = client.get(_link_in(body))
-    assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith("/profiel")
+    confirmed = client.get(_link_in(body))  # registering does not log in: confirm, then log in
+    assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith("/inloggen")
     db.session.refresh(user)
     assert user.email_confirmed_at is not None
-    assert "Je e-mailadres is bevestigd." in client.get("/profiel").get_data(as_text=True)
+    assert "Je kunt nu inloggen." in client.get("/inloggen").get_data(as_text=True)
 
 
 def test_registration_refuses_a_bad_postcode_or_date_next_to_its_field(

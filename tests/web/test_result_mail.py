@@ -98,6 +98,6 @@ def test_form_carries_a_csrf_token_and_posts_without_it_are_refused(
 def _resident_in_with_csrf(client: FlaskClient, rnd: Round) -> Any:
     user = make_user(wijk=rnd.wijk)
     with client.session_transaction() as session:  # log in directly: the login form needs a token too
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()  # "id:session version"
         session["_fresh"] = True
     return user

@@ -6,18 +6,29 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import Role, User
 from app.postcodes import normalise_postcode
+from app.services.accounts.passwords import check_password
 from app.services.errors import RuleViolation
 from app.translated import lazy_gettext as _l
 from app.typed_text import one_line
 
-MIN_PASSWORD_LENGTH = 10
 OLDEST_BIRTH_YEAR = 1900
 MAX_HOUSE_NUMBER = 99999  # the model's check constraint
 MAX_ADDITION = 10
+# Checked against when no account has the address, so an unknown address costs the same hashing work as a
+# known one and answer times do not tell which addresses have an account.
+_DUMMY_HASH = generate_password_hash("no account has this address")
+
+
+class AddressTaken(RuleViolation):
+    """An account with this e-mail address exists already."""
+
+    def __init__(self) -> None:
+        super().__init__(_l("An account with this e-mail address already exists."), field="email")
 
 
 def normalise_email(email: str) -> str:
@@ -36,16 +47,16 @@ def register_resident(
 ) -> User:
     """Create a resident account; e-mail addresses are unique regardless of case. Postcode and date of birth
     are optional here (open rounds ask for them before voting) and checked as in `update_profile`. The
-    e-mail address starts unconfirmed; the caller sends the confirmation link after this commit."""
+    e-mail address starts unconfirmed; the caller sends the confirmation link after this commit. AddressTaken
+    when the address has an account, after the same password hashing as a new account costs (see
+    services/accounts/registration for what the visitor is told)."""
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise RuleViolation(
-            _l("Choose a password of at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
-        )
+    check_password(password, personal=(email, name))
     stored_postcode = checked_postcode(postcode)
     check_birth_date(birth_date)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise RuleViolation(_l("An account with this e-mail address already exists."), field="email")
+        generate_password_hash(password)  # the work a new account costs, so timing tells nothing
+        raise AddressTaken()
     user = User(
         email=email,
         name=one_line(name),
@@ -57,30 +68,39 @@ def register_resident(
     )
     user.set_password(password)
     db.session.add(user)
+    commit_new_account()
+    return user
+
+
+def commit_new_account() -> None:
+    """Commit; a concurrent registration of the same address (the unique index) becomes the usual refusal."""
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise RuleViolation(
-            _l("An account with this e-mail address already exists."), field="email"
-        ) from None
-    return user
-
-
-def create_user(email: str, name: str, password: str, role: Role, language: str = "nl") -> User:
-    """Create an account with any role (CLI and demo; organisers are not self-service)."""
-    user = User(email=normalise_email(email), name=name, role=role.value, language=language)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user
+        raise AddressTaken() from None
 
 
 def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.check_password(password):
+    """The active account with this address and password, else None. Always one password hash check, so an
+    unknown address takes as long as a wrong password; a deactivated account never authenticates."""
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password) or not user.is_active:
         return None
     return user
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session cookie of the account stops working (logout everywhere)."""
+    user.session_version += 1
+    db.session.commit()
 
 
 def set_language(user: User, language: str) -> None:

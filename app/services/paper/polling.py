@@ -121,8 +121,9 @@ def _save(location: PollingLocation, actor: User, action: str, name: str, kind: 
 
 
 def users_by_email(search: str) -> list[User]:
-    """Accounts whose e-mail address contains `search` (all when empty), by e-mail; at most 50."""
-    stmt = select(User).order_by(User.email).limit(USERS_SHOWN)
+    """Active accounts whose e-mail address contains `search` (all when empty), by e-mail; at most 50.
+    Deactivated and removed accounts cannot log in, so they are not offered."""
+    stmt = select(User).where(User.deactivated_at.is_(None)).order_by(User.email).limit(USERS_SHOWN)
     search = search.strip().lower()
     if search:
         stmt = stmt.where(func.lower(User.email).contains(search, autoescape=True))

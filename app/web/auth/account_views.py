@@ -1,19 +1,22 @@
-"""The resident's profile (postcode, date of birth, e-mail confirmation) and the confirmation link."""
+"""The resident's profile (postcode, date of birth, e-mail confirmation, two-step login), the confirmation
+link, and the resident's rights: download what we hold (JSON) and remove the account."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import json
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from app.extensions import limiter
 from app.postcodes import format_postcode
-from app.services.accounts import email_confirmation
+from app.services.accounts import email_confirmation, privacy, two_step
 from app.services.accounts import users as accounts
-from app.services.errors import RuleViolation
+from app.services.errors import NotAllowed, RuleViolation
 from app.web.auth.confirmation import send_confirmation
-from app.web.auth.forms import ProfileForm, ResendConfirmationForm
-from app.web.auth.views import bp
+from app.web.auth.forms import ProfileForm, RemoveAccountForm, ResendConfirmationForm
+from app.web.auth.views import bp, clear_session
 
 
 @bp.route("/profiel", methods=["GET", "POST"])
@@ -39,7 +42,18 @@ def profile():  # type: ignore[no-untyped-def]
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, resend_form=ResendConfirmationForm())
+    return render_template(
+        "auth/profile.html", form=form, resend_form=ResendConfirmationForm(), two_step=_two_step_state()
+    )
+
+
+def _two_step_state() -> dict[str, object]:
+    return {
+        "offered": two_step.offered_to(current_user),
+        "on": two_step.is_enrolled(current_user),
+        "required": two_step.required_for(current_user),
+        "recovery_left": two_step.recovery_codes_left(current_user),
+    }
 
 
 @bp.route("/profiel/bevestigingsmail", methods=["POST"])
@@ -58,5 +72,41 @@ def confirm_email(token: str):  # type: ignore[no-untyped-def]
         email_confirmation.confirm_email(token)
     except RuleViolation as refused:
         return render_template("auth/confirm_failed.html", message=refused.message), 400
-    flash(_("Thank you, your e-mail address is confirmed."), "success")
-    return redirect(url_for("auth.profile") if current_user.is_authenticated else url_for("auth.login"))
+    if current_user.is_authenticated:
+        flash(_("Thank you, your e-mail address is confirmed."), "success")
+        return redirect(url_for("auth.profile"))
+    flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profiel/mijn-gegevens.json")
+@login_required
+def download_my_data():  # type: ignore[no-untyped-def]
+    body = json.dumps(privacy.personal_data(current_user), ensure_ascii=False, indent=2, sort_keys=True)
+    return Response(
+        body + "\n",
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="wijkbudget-mijn-gegevens.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/profiel/verwijderen", methods=["GET", "POST"])
+@login_required
+def remove_account():  # type: ignore[no-untyped-def]
+    form = RemoveAccountForm()
+    if form.validate_on_submit():
+        try:
+            privacy.remove_account(current_user, form.password.data or "")
+        except NotAllowed:
+            abort(403)
+        except RuleViolation as exc:
+            form.password.errors = [exc.message]
+        else:
+            logout_user()
+            clear_session()
+            flash(_("Your account has been removed. Your votes still count."), "success")
+            return redirect(url_for("residents.home"))
+    return render_template("auth/remove_account.html", form=form)

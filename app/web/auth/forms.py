@@ -1,12 +1,41 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.translated import lazy_gettext as _l
-from app.web.personal_fields import BirthDateField, addition_field, house_number_field, postcode_field
+from app.web.personal_fields import (
+    BirthDateField,
+    addition_field,
+    email_field,
+    house_number_field,
+    postcode_field,
+)
 
 _POSTCODE_HINT = _l("For example 1234 AB. Needed to vote in rounds that are open to the residents of a wijk.")
 _BIRTH_DATE_HINT = _l("Some rounds have a minimum age. We do not show it to anyone.")
+
+
+_PASSWORD_HINT = _l(
+    "At least 10 characters and hard to guess: for example four words that do not belong together."
+)
+
+
+def _new_password_field() -> PasswordField:
+    return PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=10, message=_l("Choose a password of at least 10 characters.")),
+        ],
+        description=_PASSWORD_HINT,
+    )
+
+
+def _confirm_field() -> PasswordField:
+    return PasswordField(
+        _l("Repeat password"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -23,29 +52,12 @@ class RegisterForm(FlaskForm):
             Length(max=120, message=_l("Use at most 120 characters.")),
         ],
     )
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            DataRequired(_l("Fill in your e-mail address.")),
-            Email(_l("This is not a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     wijk_id = SelectField(_l("Your neighbourhood"), coerce=int, validate_choice=True)
     postcode = postcode_field(_l("Postcode (optional)"), _POSTCODE_HINT)
     birth_date = BirthDateField(_l("Date of birth (optional)"), description=_BIRTH_DATE_HINT)
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=10, message=_l("Choose a password of at least 10 characters.")),
-        ],
-        description=_l("At least 10 characters."),
-    )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
-    )
+    password = _new_password_field()
+    confirm = _confirm_field()
     language = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
 
 
@@ -58,3 +70,37 @@ class ProfileForm(FlaskForm):
 
 class ResendConfirmationForm(FlaskForm):
     """Only the CSRF token: sends the confirmation e-mail again."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+
+
+class NewPasswordForm(FlaskForm):
+    password = _new_password_field()
+    confirm = _confirm_field()
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Fill in the code.")), Length(max=40)],
+        description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+
+
+class TurnOffTwoStepForm(FlaskForm):
+    """Only the CSRF token: switches optional two-step login off."""
+
+
+class RemoveAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Fill in your password."))],
+        description=_l("To be sure it is you."),
+    )
+    confirm = BooleanField(
+        _l("Yes, remove my account. I understand this cannot be undone."),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )

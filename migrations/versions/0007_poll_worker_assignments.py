@@ -1,7 +1,7 @@
 """Poll workers: who made them poll workers, and the polling locations they are assigned to.
 
-Revision ID: 0006_poll_worker_assignments
-Revises: 0005_staff_wijken
+Revision ID: 0007_poll_worker_assignments
+Revises: 0006_staff_wijken
 Create Date: 2026-12-08 04:00:00
 
 """
@@ -13,8 +13,8 @@ import app.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = "0006_poll_worker_assignments"
-down_revision = "0005_staff_wijken"
+revision = "0007_poll_worker_assignments"
+down_revision = "0006_staff_wijken"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Staff roles per wijk: which wijken an organiser, professional or poll worker works for.
 
-Revision ID: 0005_staff_wijken
-Revises: 0004_open_round_seats
+Revision ID: 0006_staff_wijken
+Revises: 0005_accounts
 Create Date: 2026-12-08 03:30:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0005_staff_wijken"
-down_revision = "0004_open_round_seats"
+revision = "0006_staff_wijken"
+down_revision = "0005_accounts"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""The admin's staff page: invite colleagues, change their role, deactivate accounts."""
