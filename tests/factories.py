@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyotp
 from flask.testing import FlaskClient
+from sqlalchemy import func, insert, literal, select
 
 from app.extensions import db
 from app.models import (
     Buurt,
     Phase,
     PollingLocation,
+    PollWorkerAssignment,
     Project,
     ProjectStatus,
     RegisterEntry,
@@ -24,6 +27,7 @@ from app.models import (
     Wijk,
 )
 from app.models.freeze import seeding
+from app.models.user import WIJK_BOUND_ROLES, user_wijken
 from app.services.voting.voter_keys import new_voting_code, normalise_voting_code, voting_code_hash
 
 PASSWORD = "correct horse battery"  # noqa: S105
@@ -32,6 +36,9 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 _seq = itertools.count(1)
 _postcode_area = itertools.count(0)
 ADULT_BIRTH_DATE = date(1980, 5, 17)
+# Staff made with `wijken=` hold exactly those; other factory staff hold every wijk, also wijken made later
+# (and such poll workers work at every polling location, also those made later).
+_staff_with_fixed_wijken: set[int] = set()
 
 
 def next_postcode_area() -> str:
@@ -47,16 +54,42 @@ def make_wijk(
     wijk = Wijk(name=name or f"Wijk {next(_seq)}", municipality="Utrecht", postcodes=areas)
     wijk.buurten = [Buurt(name=b) for b in buurten]
     db.session.add(wijk)
+    db.session.flush()
+    _give_to_default_staff(wijk)
     db.session.commit()
     return wijk
 
 
+def _default_staff(*roles: str) -> Any:
+    return User.role.in_(roles) & User.id.not_in(sorted(_staff_with_fixed_wijken))
+
+
+def _give_to_default_staff(wijk: Wijk) -> None:
+    """Staff made without `wijken=` work for this new wijk too, so a test's staff hold the test's wijk."""
+    staff = select(User.id, literal(wijk.id)).where(_default_staff(*WIJK_BOUND_ROLES))
+    db.session.execute(insert(user_wijken).from_select(["user_id", "wijk_id"], staff))
+
+
+def _assign_default_poll_workers(location: PollingLocation) -> None:
+    workers = select(literal(location.id), User.id, func.now()).where(_default_staff(Role.POLL_WORKER.value))
+    columns = ["location_id", "user_id", "created_at"]
+    db.session.execute(insert(PollWorkerAssignment).from_select(columns, workers))
+
+
 def make_user(
-    role: Role = Role.RESIDENT, *, email: str | None = None, wijk: Wijk | None = None, **kw: Any
+    role: Role = Role.RESIDENT,
+    *,
+    email: str | None = None,
+    wijk: Wijk | None = None,
+    wijken: Sequence[Wijk] | None = None,
+    **kw: Any,
 ) -> User:
     """A user of `role`. By default an adult with a confirmed e-mail address and, when a home `wijk` is given,
     a postcode and house number inside it: the conditions of an open round, so a resident of the wijk may
-    vote there."""
+    vote there.
+
+    An organiser, professional or poll worker works for the wijken `wijken` only; without `wijken` for every
+    wijk, including the wijken the test makes later (an admin always holds every wijk)."""
     defaults: dict[str, Any] = {"email_confirmed_at": datetime.now(UTC), "birth_date": ADULT_BIRTH_DATE}
     if role in (Role.ADMIN, Role.ORGANISER):
         defaults["totp_secret"] = TOTP_SECRET
@@ -72,9 +105,23 @@ def make_user(
         **(defaults | kw),
     )
     user.set_password(PASSWORD)
+    if role.value in WIJK_BOUND_ROLES:
+        user.staff_wijken = list(wijken) if wijken is not None else list(db.session.scalars(select(Wijk)))
     db.session.add(user)
+    db.session.flush()
+    if wijken is not None:
+        _staff_with_fixed_wijken.add(user.id)
+    elif role is Role.POLL_WORKER:
+        for location_id in db.session.scalars(select(PollingLocation.id)):
+            db.session.add(PollWorkerAssignment(location_id=location_id, user_id=user.id))
     db.session.commit()
     return user
+
+
+def assign_poll_worker(user: User, location: PollingLocation) -> None:
+    """Let a poll worker (made with `wijken=`) work at this location."""
+    db.session.add(PollWorkerAssignment(location_id=location.id, user_id=user.id))
+    db.session.commit()
 
 
 def phase_dates(phase: Phase, now: datetime | None = None) -> dict[str, datetime]:
@@ -213,6 +260,8 @@ def make_voting_code(entry: RegisterEntry, **kw: Any) -> str:
 def make_location(rnd: Round, name: str | None = None, kind: str = "community_centre") -> PollingLocation:
     location = PollingLocation(round_id=rnd.id, name=name or f"Buurthuis {next(_seq)}", kind=kind)
     db.session.add(location)
+    db.session.flush()
+    _assign_default_poll_workers(location)
     db.session.commit()
     return location
 

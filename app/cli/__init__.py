@@ -19,6 +19,7 @@ def _register_commands() -> None:
     from app.cli.record import record_command
     from app.cli.register import register_command
     from app.cli.run import run_command
+    from app.cli.staff import staff_group
     from app.cli.tally import tally_command
     from app.cli.users import users_group
     from app.demo.seed import demo_command
@@ -29,6 +30,7 @@ def _register_commands() -> None:
         record_command,
         codes_command,
         register_command,
+        staff_group,
         tally_command,
         users_group,
         run_command,  # replaces Flask's own `run`, adding the sweep of the embedded default

@@ -34,6 +34,7 @@ from app.models import (
     LocationKind,
     Phase,
     PollingLocation,
+    PollWorkerAssignment,
     Project,
     ProjectStatus,
     RegisterEntry,
@@ -47,6 +48,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.freeze import seeding
+from app.models.user import WIJK_BOUND_ROLES
 from app.services.accounts import two_step
 from app.services.accounts import users as accounts
 from app.services.audit import record_event
@@ -232,9 +234,15 @@ def _letter_code_round(wijk: Wijk, users: dict[str, User], now: datetime) -> tup
                 )
             )
             codes.append((code, postcode))
+        location = PollingLocation(
+            round_id=rnd.id, name="Buurthuis Lombok", kind=LocationKind.COMMUNITY_CENTRE.value
+        )
+        db.session.add(location)
+        db.session.flush()
+        worker = users[Role.POLL_WORKER.value]
         db.session.add(
-            PollingLocation(
-                round_id=rnd.id, name="Buurthuis Lombok", kind=LocationKind.COMMUNITY_CENTRE.value
+            PollWorkerAssignment(
+                location_id=location.id, user_id=worker.id, assigned_by_id=users[Role.ORGANISER.value].id
             )
         )
         db.session.commit()
@@ -295,10 +303,14 @@ def _users(wijk: Wijk) -> dict[str, User]:
             **_resident(wijk, next(houses)),
         )
         user.set_password(DEMO_PASSWORD)
+        if role.value in WIJK_BOUND_ROLES:
+            user.staff_wijken = [wijk]  # the demo staff work for the demo wijk
         if two_step.required_for(user):
             user.totp_secret = DEMO_TOTP_SECRET
         db.session.add(user)
         users[role.value] = user
+    db.session.flush()
+    users[Role.POLL_WORKER.value].poll_worker_granted_by_id = users[Role.ADMIN.value].id
     for index, (email, name) in enumerate(PROPOSERS):
         user = User(
             email=accounts.normalise_email(email),

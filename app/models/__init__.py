@@ -32,7 +32,7 @@ from app.models.help_request import HelpRequest, HelpStatus, HelpTopic
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
 from app.models.open_seat import OpenRoundSeat
 from app.models.outbox import OutboxJob, OutboxState
-from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
+from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation, PollWorkerAssignment
 from app.models.picture import ProposalPicture
 from app.models.project import Project, ProjectStatus
 from app.models.reaction import ProposalFollow, Reaction, ReactionReport
@@ -84,6 +84,7 @@ __all__ = [
     "Phase",
     "PlannedDateChange",
     "PollingLocation",
+    "PollWorkerAssignment",
     "ProgressUpdate",
     "Project",
     "ProposalFollow",

@@ -49,6 +49,21 @@ class PollingLocation(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class PollWorkerAssignment(db.Model):  # type: ignore[name-defined,misc]
+    """A poll worker works at this polling location (and sees only the locations they are assigned to)."""
+
+    __tablename__ = "poll_worker_assignments"
+
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("polling_locations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class PaperEntry(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "paper_entries"
     __table_args__ = (

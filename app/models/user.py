@@ -2,14 +2,18 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from app.models.wijk import Wijk
 
 
 class Role(enum.StrEnum):
@@ -22,6 +26,16 @@ class Role(enum.StrEnum):
 
 ROLE_VALUES = tuple(r.value for r in Role)
 LANGUAGES = ("nl", "en")
+# Roles that hold only the wijken named on the account (an admin holds every wijk).
+WIJK_BOUND_ROLES = (Role.ORGANISER.value, Role.PROFESSIONAL.value, Role.POLL_WORKER.value)
+
+# Which wijken a staff account works for. Rows of a resident or an admin mean nothing (see `User.holds_wijk`).
+user_wijken = Table(
+    "user_wijken",
+    db.metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("wijk_id", Integer, ForeignKey("wijken.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -49,6 +63,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     house_number_addition: Mapped[str] = mapped_column(String(10), default="", server_default="")
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Which admin made this account a poll worker: they may not confirm each other's paper ballots.
+    poll_worker_granted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+    # The wijken a staff account works for (not the resident's home wijk, which is `wijk_id`).
+    staff_wijken: Mapped[list[Wijk]] = relationship(secondary=user_wijken, order_by="Wijk.name")
     # Raised at logout and at every password change: a session cookie carries the version it was made with
     # (see get_id), so copies of older cookies stop working everywhere at once.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -18,6 +18,7 @@ own commit and `finish_job`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -156,13 +157,18 @@ def job_state(job_id: int) -> str | None:
     return db.session.scalar(select(OutboxJob.state).where(OutboxJob.id == job_id))
 
 
-def jobs_needing_attention(round_id: int | None = None, now: datetime | None = None) -> list[OutboxJob]:
-    """What organisers should see: jobs that failed, and live jobs waiting longer than WAITING_AFTER."""
+def jobs_needing_attention(
+    round_id: int | None = None, now: datetime | None = None, *, round_ids: Collection[int] | None = None
+) -> list[OutboxJob]:
+    """What organisers should see: jobs that failed, and live jobs waiting longer than WAITING_AFTER.
+    `round_ids` keeps only the jobs of those rounds (an organiser's wijken); None keeps every job."""
     now = now or utcnow()
     waiting = OutboxJob.state.in_(_LIVE) & (OutboxJob.created_at <= now - WAITING_AFTER)
     query = select(OutboxJob).where(or_(OutboxJob.state == OutboxState.FAILED.value, waiting))
     if round_id is not None:
         query = query.where(OutboxJob.round_id == round_id)
+    if round_ids is not None:
+        query = query.where(OutboxJob.round_id.in_(list(round_ids)))
     return list(db.session.scalars(query.order_by(OutboxJob.created_at.desc()).limit(200)))
 
 

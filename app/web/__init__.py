@@ -27,6 +27,7 @@ def register_web(app: Flask) -> None:
     from app.web.records.views import bp as records_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
+    from app.web.security import holds_wijk_of_round
     from app.web.site.views import bp as site_bp
     from app.web.staff.views import bp as staff_bp
     from app.web.stembureau.views import bp as stembureau_bp
@@ -53,6 +54,7 @@ def register_web(app: Flask) -> None:
     from app.web.plain_text import plain_text_with_links
 
     app.jinja_env.filters["plain_text"] = plain_text_with_links
+    app.jinja_env.globals["holds_wijk_of_round"] = holds_wijk_of_round
     login_manager.login_view = "auth.login"
     login_manager.login_message = ""
 

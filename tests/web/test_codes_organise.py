@@ -50,7 +50,7 @@ def test_make_letters_then_download_each_file_once(organiser_client, db_session)
 def test_reissue_shows_the_new_code_once_and_prints_one_letter(app, organiser_client, db_session):
     rnd = make_letter_code_round(phase=Phase.VOTING)
     entry = make_register_entry(rnd, postcode="3512AB", house_number=5)
-    found = organiser_client.get(f"/organiseren/ronde/{rnd.id}/stemcodes?postcode=3512+ab&house_number=5")
+    found = organiser_client.get(f"/organiseren/ronde/{rnd.id}/stemcodes?reference={entry.reference}")
     assert entry.reference in found.get_data(as_text=True)
 
     shown = organiser_client.post(
@@ -101,3 +101,14 @@ def test_only_organisers(client, db_session):
     login(client, make_user(Role.RESIDENT, wijk=rnd.wijk))
     assert client.get(f"/organiseren/ronde/{rnd.id}/stemcodes").status_code == 403
     assert client.post(f"/organiseren/ronde/{rnd.id}/stemcodes/maken").status_code == 403
+
+
+def test_the_letter_code_page_does_not_list_who_voted_in_a_street(organiser_client, db_session):
+    rnd = make_letter_code_round(phase=Phase.VOTING)
+    voted = make_register_entry(rnd, postcode="3512AB", house_number=5, voted_channel="online_code")
+    make_register_entry(rnd, postcode="3512AB", house_number=7)
+    by_postcode = organiser_client.get(f"/organiseren/ronde/{rnd.id}/stemcodes?postcode=3512+ab")
+    page = by_postcode.get_data(as_text=True)
+    assert voted.reference not in page and "Heeft gestemd" not in page
+    one = organiser_client.get(f"/organiseren/ronde/{rnd.id}/stemcodes?reference={voted.reference}")
+    assert one.get_data(as_text=True).count("<tr>") == 2  # the header and the one entry looked up

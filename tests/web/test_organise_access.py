@@ -37,6 +37,8 @@ ORGANISE_ROUTES = [
     ("POST", "/organiseren/ronde/{round}/stembureaus"),
     ("GET", "/organiseren/stembureau/{location}/bewerken"),
     ("POST", "/organiseren/stembureau/{location}/bewerken"),
+    ("POST", "/organiseren/stembureau/{location}/stembureauleden"),
+    ("POST", "/organiseren/stembureau/{location}/stembureauleden/{user}/weg"),
     ("GET", "/organiseren/stembureauleden"),
     ("POST", "/organiseren/stembureauleden/{user}"),
     ("GET", "/organiseren/ronde/{round}/opkomst"),

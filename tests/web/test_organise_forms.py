@@ -55,8 +55,12 @@ def _organiser(client: FlaskClient) -> None:
     login(client, make_user(Role.ORGANISER))
 
 
+def _admin(client: FlaskClient) -> None:
+    login(client, make_user(Role.ADMIN))
+
+
 def test_create_wijk(client: FlaskClient) -> None:
-    _organiser(client)
+    _admin(client)
     response = client.post(
         "/organiseren/wijk/nieuw",
         data={
@@ -91,7 +95,7 @@ def test_bad_wijk_input_is_explained_and_nothing_stored(
     client: FlaskClient, data: dict[str, str], message: str
 ) -> None:
     make_wijk(name="Bestaande wijk")
-    _organiser(client)
+    _admin(client)
     form = {"name": "Nieuw", "municipality": "Utrecht", "buurten": "Noord", "postcodes": "3512"} | data
     response = client.post("/organiseren/wijk/nieuw", data=form)
     body = response.get_data(as_text=True)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Buurt, Phase, PollingLocation, Role
-from tests.factories import login, make_register_entries, make_round, make_user, make_wijk
+from app.services.paper import polling
+from tests.factories import login, make_location, make_register_entries, make_round, make_user, make_wijk
 
 
 def _text(response: Any) -> str:
@@ -39,18 +40,24 @@ def test_organisers_add_and_rename_polling_locations(client: FlaskClient) -> Non
     assert "Stembureau gewijzigd" in _text(client.get(f"/organiseren/ronde/{rnd.id}/logboek"))
 
 
-def test_organisers_make_a_resident_a_poll_worker_and_back(client: FlaskClient) -> None:
+def test_admins_make_a_resident_a_poll_worker_of_a_wijk_and_back(client: FlaskClient) -> None:
     resident = make_user(Role.RESIDENT, email="hulp.bij.stemmen@example.nl")
     professional = make_user(Role.PROFESSIONAL, email="toetser.hulp@example.nl")
-    login(client, make_user(Role.ORGANISER))
+    wijk = make_wijk(name="Lombok")
+    admin = make_user(Role.ADMIN)
+    login(client, admin)
     listing = client.get("/organiseren/stembureauleden?q=hulp")
     assert "hulp.bij.stemmen@example.nl" in _text(listing) and "Niet mogelijk voor deze rol" in _text(listing)
+    assert "Lombok" in _text(listing)
 
-    client.post(f"/organiseren/stembureauleden/{resident.id}", data={"grant": "1"})
+    client.post(f"/organiseren/stembureauleden/{resident.id}", data={"grant": "1", "wijk_id": wijk.id})
     db.session.refresh(resident)
-    assert resident.role == "poll_worker"
+    assert (resident.role, resident.poll_worker_granted_by_id) == ("poll_worker", admin.id)
+    assert [w.name for w in resident.staff_wijken] == ["Lombok"]
     refused = client.post(
-        f"/organiseren/stembureauleden/{professional.id}", data={"grant": "1"}, follow_redirects=True
+        f"/organiseren/stembureauleden/{professional.id}",
+        data={"grant": "1", "wijk_id": wijk.id},
+        follow_redirects=True,
     )
     assert "Alleen bewoners kunnen stembureaulid worden." in _text(refused)
     client.post(f"/organiseren/stembureauleden/{resident.id}", data={"grant": "0"})
@@ -58,6 +65,34 @@ def test_organisers_make_a_resident_a_poll_worker_and_back(client: FlaskClient) 
     assert resident.role == "resident"
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions == ["user.poll_worker_granted", "user.poll_worker_revoked"]
+
+
+def test_organisers_cannot_make_anyone_a_poll_worker(client: FlaskClient) -> None:
+    resident, wijk = make_user(Role.RESIDENT), make_wijk()
+    login(client, make_user(Role.ORGANISER))
+    assert client.get("/organiseren/stembureauleden").status_code == 403
+    granted = client.post(
+        f"/organiseren/stembureauleden/{resident.id}", data={"grant": "1", "wijk_id": wijk.id}
+    )
+    assert granted.status_code == 403
+    db.session.refresh(resident)
+    assert resident.role == "resident"
+
+
+def test_organisers_assign_the_wijks_poll_workers_to_a_location(client: FlaskClient) -> None:
+    rnd = make_round(phase=Phase.VOTING)
+    location = make_location(rnd, name="Buurthuis De Schakel")
+    worker = make_user(Role.POLL_WORKER, wijken=[rnd.wijk], name="Kees Bakker")
+    login(client, make_user(Role.ORGANISER, wijken=[rnd.wijk]))
+    page = _text(client.get(f"/organiseren/ronde/{rnd.id}/stembureaus"))
+    assert "Kees Bakker" in page and "nog niemand" in page
+    assigned = client.post(
+        f"/organiseren/stembureau/{location.id}/stembureauleden", data={"user_id": worker.id}
+    )
+    assert assigned.status_code == 302
+    assert polling.assigned_poll_workers(location.id) == [worker]
+    client.post(f"/organiseren/stembureau/{location.id}/stembureauleden/{worker.id}/weg")
+    assert polling.assigned_poll_workers(location.id) == []
 
 
 def test_the_turnout_dashboard_shows_groups_and_hides_small_ones(client: FlaskClient) -> None:

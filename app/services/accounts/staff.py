@@ -84,6 +84,7 @@ def _add_account(
         wijk_id=_checked_wijk(wijk_ids),
         password_hash=NO_PASSWORD,  # until a password is set
     )
+    user.staff_wijken = _staff_wijken(user.wijk_id)
     db.session.add(user)
     db.session.flush()
     record_event(actor, "account.created", subject=f"user:{user.id}", details={"role": role.value})
@@ -141,6 +142,7 @@ def set_role(actor: User | None, user_id: int, role: Role, wijk_ids: Sequence[in
     user.role = role.value
     if wijk_ids is not None:
         user.wijk_id = _checked_wijk(wijk_ids)
+        user.staff_wijken = _staff_wijken(user.wijk_id)
     if previous != role.value:
         user.session_version += 1  # pages opened with the old role's rights must be opened anew
     record_event(
@@ -181,6 +183,11 @@ def _account(user_id: int) -> User:
 def _require_admin(actor: User | None) -> None:
     if actor is not None and actor.role != Role.ADMIN.value:
         raise NotAllowed(_l("Only an admin may manage accounts."))
+
+
+def _staff_wijken(wijk_id: int | None) -> list[Wijk]:
+    """The wijk named on the account is the wijk its staff role holds (see wijk_access)."""
+    return [db.session.get_one(Wijk, wijk_id)] if wijk_id is not None else []
 
 
 def _checked_wijk(wijk_ids: Sequence[int]) -> int | None:

@@ -105,6 +105,8 @@ def start_code_batch(actor: User | None, round_id: int, *, in_background: bool =
     if actor is not None:
         require_organiser(actor)
     rnd = letter_code_round(round_id)
+    if actor is not None:
+        require_organiser(actor, rnd.wijk_id)
     if rnd.kaders_frozen:
         raise RuleViolation(
             _l("Voting has opened: new letters can no longer be made. Re-issue single codes.")
@@ -326,6 +328,7 @@ def take_batch_file(actor: User, batch_id: int, kind: str) -> Path:
     batch = db.session.get(CodeBatch, batch_id)
     if batch is None or batch.status != JobStatus.DONE.value:
         raise NotFound(_l("This batch of letters does not exist or is not ready."))
+    require_organiser(actor, db.session.get_one(Round, batch.round_id).wijk_id)
     column = getattr(CodeBatch, f"{kind}_downloaded_at")
     marked: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         update(CodeBatch).where(CodeBatch.id == batch_id, column.is_(None)).values({column: utcnow()})

@@ -63,6 +63,7 @@ def issue_desk_code(actor: User, round_id: int, reference: str) -> IssuedCode:
 def _issue(actor: User, round_id: int, reference: str, via: CodeIssue) -> IssuedCode:
     require_organiser(actor)
     rnd = _open_round(round_id)
+    require_organiser(actor, rnd.wijk_id)
     entry_id = db.session.scalar(
         select(RegisterEntry.id).where(
             RegisterEntry.round_id == rnd.id, RegisterEntry.reference == reference.strip()
@@ -118,23 +119,19 @@ def _open_round(round_id: int) -> Round:
     return rnd
 
 
-def find_register_entries(
-    actor: User, round_id: int, *, reference: str = "", postcode: str = "", house_number: int | None = None
-) -> list[RegisterEntry]:
-    """Entries of a round by reference, or by postcode (+ house number); at most SEARCH_LIMIT."""
-    require_organiser(actor)
+def find_register_entry(actor: User, round_id: int, reference: str) -> RegisterEntry | None:
+    """The one entry of a round with this reference number (exact), or None.
+
+    Only by reference, one at a time: a search by postcode would list which addresses of a street have voted.
+    Organisers of the round's wijk only."""
     rnd = letter_code_round(round_id)
-    query = select(RegisterEntry).where(RegisterEntry.round_id == rnd.id)
-    if reference.strip():
-        query = query.where(RegisterEntry.reference == reference.strip())
-    elif postcode:
-        query = query.where(RegisterEntry.postcode == postcode)
-        if house_number is not None:
-            query = query.where(RegisterEntry.house_number == house_number)
-    else:
-        return []
-    order = (RegisterEntry.postcode, RegisterEntry.house_number, RegisterEntry.house_number_addition)
-    return list(db.session.scalars(query.order_by(*order).limit(SEARCH_LIMIT)))
+    require_organiser(actor, rnd.wijk_id)
+    if not reference.strip():
+        return None
+    query = select(RegisterEntry).where(
+        RegisterEntry.round_id == rnd.id, RegisterEntry.reference == reference.strip()
+    )
+    return db.session.scalar(query)
 
 
 def live_code_status(entry_ids: list[int]) -> dict[int, VotingCode]:
@@ -168,11 +165,11 @@ def letter_to_print(actor: User, round_id: int, entry_id: int, code: str) -> Let
     Each print is audited ("codes.letter_printed", naming the entry's reference, never the code), because a
     printed letter is a ballot in someone's hands: the log shows who printed which entry's letter.
     """
-    require_organiser(actor)
+    rnd = letter_code_round(round_id)
+    require_organiser(actor, rnd.wijk_id)
     entry = db.session.get(RegisterEntry, entry_id)
     if entry is None or entry.round_id != round_id or not code_matches_entry(round_id, entry_id, code):
         return None
-    letter_code_round(round_id)
     record_event(actor, "codes.letter_printed", round_id=round_id, subject=f"register {entry.reference}")
     db.session.commit()
     return Letter(

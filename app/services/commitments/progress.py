@@ -6,6 +6,7 @@ from app.extensions import db
 from app.models import ProgressUpdate, Role, User
 from app.models.commitment import PROGRESS_STATUS_VALUES
 from app.money import MAX_CENTS
+from app.services.accounts.wijk_access import require_wijk, wijk_id_of
 from app.services.audit import record_event
 from app.services.commitments import photos
 from app.services.commitments.promises import lock_commitment, refuse_if_dropped, subject
@@ -29,6 +30,7 @@ def post_progress(
     if not actor.has_role(Role.PROFESSIONAL, Role.ORGANISER):
         raise NotAllowed(_l("Only professionals and organisers can post progress."))
     commitment = lock_commitment(commitment_id)
+    require_wijk(actor, wijk_id_of(commitment))
     refuse_if_dropped(commitment)
     text = multi_line(text)
     _check(status, spent_cents, text)

@@ -32,6 +32,7 @@ from app.models import (
     WinnerDrop,
 )
 from app.models.base import utcnow
+from app.services.accounts.wijk_access import holds_wijk, require_wijk, wijk_id_of
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.proposals.submissions import MAX_ID
@@ -110,6 +111,7 @@ def update_commitment(
     if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_l("Only organisers can change who delivers a project and when."))
     commitment = lock_commitment(commitment_id)
+    require_wijk(actor, wijk_id_of(commitment))
     department, date_reason = one_line(department), multi_line(date_reason)
     new_date = planned_delivery_on or commitment.planned_delivery_on
     _check_update(commitment, department, responsible_user_id, new_date, date_reason)
@@ -137,7 +139,8 @@ def _check_update(
         raise RuleViolation(_l("Use at most %(n)d characters.", n=DEPARTMENT_MAX), field="department")
     if responsible_user_id is not None:
         user = db.session.get(User, responsible_user_id) if 0 < responsible_user_id <= MAX_ID else None
-        if user is None or not user.has_role(Role.PROFESSIONAL):
+        wijk_id = db.session.get_one(Round, commitment.round_id).wijk_id
+        if user is None or not user.has_role(Role.PROFESSIONAL) or not holds_wijk(user, wijk_id):
             raise RuleViolation(_l("Choose a professional."), field="responsible_user_id")
     if new_date != commitment.planned_delivery_on and not reason:
         raise RuleViolation(
@@ -221,13 +224,12 @@ def round_commitments(round_id: int) -> list[Commitment]:
     )
 
 
-def professionals() -> list[User]:
-    """Users who can be named responsible for delivering a project."""
-    return list(
-        db.session.scalars(
-            select(User).where(User.role.in_((Role.PROFESSIONAL.value, Role.ADMIN.value))).order_by(User.name)
-        )
+def professionals(wijk_id: int | None = None) -> list[User]:
+    """Users who can be named responsible for delivering a project (of wijk `wijk_id`: who holds that wijk)."""
+    users = db.session.scalars(
+        select(User).where(User.role.in_((Role.PROFESSIONAL.value, Role.ADMIN.value))).order_by(User.name)
     )
+    return [user for user in users if wijk_id is None or holds_wijk(user, wijk_id)]
 
 
 def subject(commitment: Commitment) -> str:

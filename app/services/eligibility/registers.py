@@ -109,9 +109,9 @@ def start_register_import(
     With `in_background` the job `wijkbudget.import_register` does the import after this commit; without it
     the caller imports (`process_register_import`, the command line).
     """
-    if actor is not None:
-        require_organiser(actor)
     rnd = _lock_round(round_id)
+    if actor is not None:
+        require_organiser(actor, rnd.wijk_id)
     try:
         refuse_register_change(rnd)
         register_file = _usable_file(rnd, text)
@@ -465,9 +465,9 @@ def clear_register(actor: User | None, round_id: int) -> int:
     Unfinished imports are stopped (status FAILED, their file dropped), so nothing is added afterwards.
     Returns the number of entries deleted; audited as "register.cleared".
     """
-    if actor is not None:
-        require_organiser(actor)
     rnd = _lock_round(round_id)
+    if actor is not None:
+        require_organiser(actor, rnd.wijk_id)
     if rnd.kaders_frozen:
         db.session.rollback()
         raise RuleViolation(

@@ -7,7 +7,11 @@ Rules:
   a resident who already voted, or who already has an entry waiting, is refused at once (the unique constraints
   on `paper_entries` keep one waiting entry per voter and per code even when two tables enter them together).
 - An assisted ballot (entered on behalf of a resident) needs the resident's consent (a check constraint too).
-- A second, different poll worker decides (the `four_eyes` check constraint). Confirming is the ballot path: ONE
+- Poll workers work only at the locations they are assigned to, organisers at those of their wijken
+  (`app.services.paper.polling.require_location`).
+- A second, different poll worker decides (the `four_eyes` check constraint), and not one whom the first made
+  a poll worker, nor the one who made the first a poll worker: one person with a second account of their own
+  must not be both pairs of eyes. Confirming is the ballot path: ONE
   transaction consumes the code (conditional update active -> used), stores the ballot with the register voter's
   key and channel paper or assisted in the urn (never replacing and never replaceable) and marks the poll book;
   the poll worker's decision is audited, the ballot itself is not (the seal counts them). If the resident meanwhile voted another way, the entry is
@@ -37,7 +41,6 @@ from app.models import (
     PaperEntryStatus,
     PollingLocation,
     Project,
-    RegisterEntry,
     Round,
     User,
     VotingCode,
@@ -45,7 +48,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.errors import NotFound, RuleViolation
-from app.services.paper.polling import require_poll_worker
+from app.services.paper.polling import require_location, require_poll_worker
 from app.services.paper.voter_lookup import AddressIdentity, CodeIdentity, find_voter
 from app.services.rounds.wijken import InvalidFields
 from app.services.voting.ballots import (
@@ -80,8 +83,7 @@ def enter_paper_ballot(
     Raises InvalidFields (unreadable input, missing consent), BallotRejected (the choice breaks the kaders),
     AlreadyVoted / RuleViolation (nobody matches, the resident voted or already has a waiting entry).
     """
-    require_poll_worker(actor)
-    location, rnd = _location_and_round(location_id)
+    location, rnd = _location_and_round(actor, location_id)
     _require_paper_voting(rnd)
     if assisted and not consent:
         raise InvalidFields({"consent": _l("An assisted vote needs the resident's consent: tick the box.")})
@@ -115,10 +117,12 @@ def enter_paper_ballot(
     return entry
 
 
-def _location_and_round(location_id: int) -> tuple[PollingLocation, Round]:
+def _location_and_round(actor: User, location_id: int) -> tuple[PollingLocation, Round]:
+    require_poll_worker(actor)
     location = db.session.get(PollingLocation, location_id)
     if location is None:
         raise NotFound(_l("This polling location does not exist."))
+    require_location(actor, location)
     return location, db.session.get_one(Round, location.round_id)
 
 
@@ -140,7 +144,8 @@ def _pending_already() -> RuleViolation:
 
 @dataclass(frozen=True)
 class PendingEntry:
-    """A waiting entry as the confirming poll worker sees it: what to compare with the paper ballot."""
+    """A waiting entry as the confirming poll worker sees it: what to compare with the paper ballot. Not the
+    voter's address: the second poll worker checks the choices, and needs not know whose they are."""
 
     id: int
     entered_by: str
@@ -148,7 +153,6 @@ class PendingEntry:
     created_at: datetime
     assisted: bool
     by_code: bool
-    address: str
     projects: list[Project]
     values: dict[int, int]  # points or rank per project, on a points or ranked ballot
 
@@ -159,15 +163,14 @@ class PendingEntry:
 
 def pending_entries(actor: User, location_id: int) -> list[PendingEntry]:
     """The entries of a location that wait for a second poll worker, oldest first."""
-    require_poll_worker(actor)
+    _location_and_round(actor, location_id)
     rows = db.session.execute(
-        select(PaperEntry, User.name, RegisterEntry)
+        select(PaperEntry, User.name)
         .outerjoin(User, User.id == PaperEntry.entered_by_id)
-        .outerjoin(RegisterEntry, RegisterEntry.id == PaperEntry.register_entry_id)
         .where(PaperEntry.location_id == location_id, PaperEntry.status == PaperEntryStatus.PENDING.value)
         .order_by(PaperEntry.created_at, PaperEntry.id)
     ).all()
-    wanted = {pid for entry, _, _ in rows for pid in entry.project_ids}
+    wanted = {pid for entry, _ in rows for pid in entry.project_ids}
     projects = {p.id: p for p in db.session.scalars(select(Project).where(Project.id.in_(wanted)))}
     return [
         PendingEntry(
@@ -177,19 +180,11 @@ def pending_entries(actor: User, location_id: int) -> list[PendingEntry]:
             created_at=entry.created_at,
             assisted=entry.assisted,
             by_code=entry.code_hash is not None,
-            address=_address(voter),
             projects=[projects[pid] for pid in entry.project_ids if pid in projects],
             values={int(pid): value for pid, value in (entry.choice_values or {}).items()},
         )
-        for entry, name, voter in rows
+        for entry, name in rows
     ]
-
-
-def _address(voter: RegisterEntry | None) -> str:
-    if voter is None:
-        return ""
-    postcode = f"{voter.postcode[:4]} {voter.postcode[4:]}"
-    return f"{postcode} {voter.house_number}{voter.house_number_addition}".strip()
 
 
 def confirm_paper_entry(actor: User, entry_id: int) -> str:
@@ -274,13 +269,29 @@ def _locked_for_decision(actor: User, entry_id: int) -> tuple[PaperEntry, Round]
     entry = _locked(select(PaperEntry).where(PaperEntry.id == entry_id).with_for_update())
     if entry.status != PaperEntryStatus.PENDING.value:
         raise RuleViolation(_l("Another poll worker has already confirmed or rejected this paper ballot."))
+    require_location(actor, db.session.get_one(PollingLocation, entry.location_id))
     if entry.entered_by_id == actor.id:
         raise RuleViolation(
             _l("A different poll worker must check this paper ballot: you entered it yourself.")
         )
+    if _made_by_one_another(actor, entry.entered_by_id):
+        raise RuleViolation(
+            _l(
+                "A different poll worker must check this paper ballot: one of you made the other a poll worker."
+            )
+        )
     if not voting_open(rnd):
         raise RuleViolation(_l("Voting is not open in this round."))
     return entry, rnd
+
+
+def _made_by_one_another(actor: User, entered_by_id: int | None) -> bool:
+    """Whether the confirming poll worker was made a poll worker by the one who entered the ballot, or the
+    other way round (an admin with a second account of their own, made poll worker by themselves)."""
+    entrant = db.session.get(User, entered_by_id) if entered_by_id is not None else None
+    if entrant is None:
+        return False
+    return actor.poll_worker_granted_by_id == entrant.id or entrant.poll_worker_granted_by_id == actor.id
 
 
 def _locked(stmt: Any) -> Any:

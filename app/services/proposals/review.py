@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Phase, Project, ProjectStatus, Role, Round, User
 from app.models.base import utcnow
 from app.money import euro_text
+from app.services.accounts.wijk_access import in_held_wijken, require_wijk
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.inbox import notify
@@ -20,11 +21,11 @@ REVIEW_PHASES = (Phase.PROPOSALS.value, Phase.REVIEW.value)
 REASON_MAX = 4000
 
 
-def rounds_in_review() -> list[Round]:
-    """Rounds in which proposals can be reviewed (PROPOSALS and REVIEW), REVIEW first."""
+def rounds_in_review(actor: User) -> list[Round]:
+    """Rounds of the actor's wijken in which proposals can be reviewed (PROPOSALS and REVIEW), REVIEW first."""
     rounds = db.session.scalars(
         select(Round)
-        .where(Round.phase.in_(REVIEW_PHASES))
+        .where(Round.phase.in_(REVIEW_PHASES), in_held_wijken(actor, Round.wijk_id))
         .options(selectinload(Round.projects), selectinload(Round.wijk))
         .order_by(Round.voting_open_at, Round.id)
     ).all()
@@ -58,6 +59,7 @@ def review_project(
     ).scalar_one_or_none()
     if project is None:
         raise NotFound(_l("This proposal does not exist."))
+    require_wijk(actor, project.round.wijk_id)
     reason, cost_reason = multi_line(reason), multi_line(cost_reason)
     new_cost = project.cost_cents if new_cost_cents is None else new_cost_cents
     _check(project, feasible, reason, new_cost, cost_reason)

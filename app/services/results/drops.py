@@ -14,6 +14,7 @@ from app.counting import Election, Outcome, TieBreakError, UnknownRuleError
 from app.extensions import db
 from app.models import Commitment, CommitmentStatus, Project, Result, Role, Round, User, WinnerDrop
 from app.models.base import utcnow
+from app.services.accounts.wijk_access import require_wijk
 from app.services.audit import record_event
 from app.services.commitments.promises import MAX_ID, create_commitments
 from app.services.errors import NotAllowed, NotFound, RuleViolation
@@ -60,6 +61,7 @@ def drop_winner(actor: User, round_id: int, project_id: int, reason: str) -> Win
         raise NotAllowed(_l("Only organisers can drop a winning project."))
     reason = multi_line(reason)
     rnd = lock_round(round_id)
+    require_wijk(actor, rnd.wijk_id)
     result = result_of(rnd.id)
     if result is None or result.published_at is None:
         refuse(RuleViolation(_l("Only a winner of a published result can be dropped.")))

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Amendment, Project, Round, User
 from app.models.amendment import PROJECT_AMENDABLE, ROUND_AMENDABLE
 from app.models.freeze import amending
+from app.services.accounts.wijk_access import require_wijk
 from app.services.audit import record_event
 from app.services.errors import NotFound, RuleViolation
 from app.services.proposals import submissions as proposals
@@ -66,6 +67,7 @@ def amend_round(
     """
     require_organiser(actor)
     rnd = lock_round(round_id)
+    require_wijk(actor, rnd.wijk_id)
     if not rnd.kaders_frozen:
         refuse(
             RuleViolation(

@@ -26,6 +26,7 @@ from app.models import (
     Wijk,
 )
 from app.money import MAX_CENTS, euro_text
+from app.services.accounts.wijk_access import require_wijk
 from app.services.audit import record_event
 from app.services.eligibility.registers import register_in_use
 from app.services.errors import NotFound, RuleViolation
@@ -337,7 +338,7 @@ def _check_dates(s: RoundSettings, errors: dict[str, Any]) -> None:
 
 def create_round(actor: User, wijk_id: int, settings: RoundSettings) -> Round:
     """Create a round of a wijk in the DRAFT phase (rules: see `check_round`); audited as "round.created"."""
-    require_organiser(actor)
+    require_organiser(actor, wijk_id)
     if db.session.get(Wijk, wijk_id) is None:
         raise NotFound(_l("This neighbourhood does not exist."))
     settings = normalise(settings)
@@ -406,6 +407,7 @@ def update_round(actor: User, round_id: int, settings: RoundSettings) -> Round:
     ).scalar_one_or_none()
     if rnd is None:
         raise NotFound(_l("This round does not exist."))
+    require_wijk(actor, rnd.wijk_id)
     if rnd.kaders_frozen:
         db.session.rollback()
         raise RuleViolation(

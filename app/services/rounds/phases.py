@@ -36,6 +36,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.round import PHASE_ORDER
+from app.services.accounts.wijk_access import require_wijk
 from app.services.audit import record_event
 from app.services.errors import NotFound, RuleViolation
 from app.services.jobs import enqueue_job
@@ -127,6 +128,7 @@ def advance_phase(actor: User, round_id: int) -> Round:
     """Move a round one phase forward by hand (see the module rules); audited as "phase.advanced"."""
     require_organiser(actor)
     rnd = _lock(round_id)
+    require_wijk(actor, rnd.wijk_id)
     target = next_phase(rnd)
     if target is None:
         raise RuleViolation(_l("This round is finished: the result has been published."))
@@ -145,6 +147,7 @@ def close_voting(actor: User, round_id: int) -> Round:
     """Close voting now (VOTING -> CLOSED) and set `voting_closed_at`; only while voting is open."""
     require_organiser(actor)
     rnd = _lock(round_id)
+    require_wijk(actor, rnd.wijk_id)
     if rnd.phase_enum is not Phase.VOTING:
         raise RuleViolation(_l("Voting can only be closed while it is open."))
     _enter(rnd, Phase.CLOSED, actor, utcnow(), how="hand")
@@ -263,6 +266,7 @@ def request_publication(actor: User, round_id: int) -> Round:
 def _request(actor: User, round_id: int, action: str, task: str) -> Round:
     require_organiser(actor)
     rnd = _lock(round_id)
+    require_wijk(actor, rnd.wijk_id)
     if rnd.phase_enum is not Phase.CLOSED:
         raise RuleViolation(_l("Counting and publishing are only possible after voting has closed."))
     record_event(actor, action, round_id=rnd.id, subject=_subject(rnd))

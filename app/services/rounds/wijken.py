@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Buurt, Project, Role, Round, RoundBuurtBudget, RoundCap, User, Wijk
 from app.models.freeze import is_frozen_phase
+from app.services.accounts.wijk_access import require_wijk
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.translated import lazy_gettext as _l
@@ -33,10 +34,24 @@ class InvalidFields(RuleViolation):
         self.errors = dict(errors)
 
 
-def require_organiser(actor: User) -> None:
-    """Only organisers (and admins) manage wijken, rounds and phases."""
+def require_organiser(actor: User, wijk_id: int | None = None) -> None:
+    """Only organisers (and admins) manage rounds and phases; given a wijk, only organisers of that wijk
+    (NotFound for another wijk's: to them it does not exist)."""
     if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_l("Only organisers may do this."))
+    if wijk_id is not None:
+        require_wijk(actor, wijk_id)
+
+
+def require_admin(actor: User) -> None:
+    """Creating a wijk is for admins: an organiser works only for the wijken an admin gives them."""
+    if actor.role != Role.ADMIN.value:
+        raise NotAllowed(_l("Only an administrator may create a neighbourhood."))
+
+
+def all_wijken() -> list[Wijk]:
+    """Every wijk, by name (for an admin's choices)."""
+    return list(db.session.scalars(select(Wijk).order_by(Wijk.name)))
 
 
 @dataclass(frozen=True)
@@ -121,8 +136,9 @@ def _check_postcodes(postcodes: Sequence[str]) -> Any:
 def create_wijk(
     actor: User, *, name: str, municipality: str, buurten: Sequence[str], postcodes: Sequence[str]
 ) -> Wijk:
-    """Create a wijk with its buurten and postcodes (rules: see `check_wijk`); audited as "wijk.created"."""
-    require_organiser(actor)
+    """Create a wijk with its buurten and postcodes (rules: see `check_wijk`); audited as "wijk.created".
+    Admins only."""
+    require_admin(actor)
     settings = normalise(name, municipality, buurten, postcodes)
     errors = check_wijk(settings)
     if errors:
@@ -168,7 +184,7 @@ def update_wijk(
     While a round of the wijk is in voting or later, its postcode areas and buurten cannot change at all.
     The change is audited on the wijk and on the log of each of its rounds.
     """
-    require_organiser(actor)
+    require_organiser(actor, wijk_id)
     wijk = db.session.get(Wijk, wijk_id)
     if wijk is None:
         raise NotFound(_l("This neighbourhood does not exist."))

@@ -28,6 +28,7 @@ from app.ages import born_by
 from app.extensions import db
 from app.local_time import local_date
 from app.models import BallotChannel, Eligibility, RegisterEntry, Round, User
+from app.services.accounts.wijk_access import require_wijk
 from app.services.errors import NotFound
 from app.services.rounds.wijken import require_organiser
 from app.services.voting.urn import ballots_in_round
@@ -113,6 +114,7 @@ def round_turnout(actor: User, round_id: int) -> Turnout:
     rnd = db.session.get(Round, round_id)
     if rnd is None:
         raise NotFound(_l("This round does not exist."))
+    require_wijk(actor, rnd.wijk_id)
     age_on = local_date(rnd.voting_open_at)
     if rnd.eligibility == Eligibility.OPEN.value or rnd.register_deleted_at is not None:
         return _ballot_turnout(rnd, age_on)

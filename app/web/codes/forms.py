@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, StringField
+from wtforms.validators import InputRequired, Length
 
 from app.translated import lazy_gettext as _l
 
 
 class EntrySearchForm(FlaskForm):
-    """A GET search: no CSRF needed, it changes nothing."""
+    """A GET look-up of one register entry by its reference number: no CSRF needed, it changes nothing.
+    There is no search by address: it would list which addresses of a street have voted."""
 
     class Meta:
         csrf = False
 
-    reference = StringField(_l("Reference number"), validators=[Optional(), Length(max=64)])
-    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=16)])
-    house_number = IntegerField(
-        _l("House number"),
-        validators=[Optional(), NumberRange(min=1, max=999_999)],
-        render_kw={"inputmode": "numeric"},
+    reference = StringField(
+        _l("Reference number"),
+        validators=[InputRequired(_l("Fill in the reference number.")), Length(max=64)],
     )
 
 

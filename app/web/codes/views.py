@@ -22,8 +22,7 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from app.extensions import db
-from app.models import CodeIssue, RegisterEntry, Role, Round
-from app.postcodes import normalise_postcode
+from app.models import CodeBatch, CodeIssue, RegisterEntry, Role, Round
 from app.services.codes import batches as code_batches
 from app.services.codes import reissue as code_issue
 from app.services.codes.letters import single_letter_pdf
@@ -31,7 +30,7 @@ from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.voting.voter_keys import normalise_voting_code
 from app.web.codes.forms import EntrySearchForm, IssueForm, LetterForm
 from app.web.organise.forms import ConfirmForm
-from app.web.security import role_required
+from app.web.security import owned_or_404, role_required, round_or_404
 
 bp = Blueprint("codes", __name__, url_prefix="/organiseren")
 
@@ -56,18 +55,16 @@ def _refused(exc: RuleViolation) -> Any:
 @bp.route("/ronde/<int:round_id>/stemcodes")
 @role_required(Role.ORGANISER)
 def overview(round_id: int):  # type: ignore[no-untyped-def]
+    round_or_404(round_id)
     rnd = code_batches.letter_code_round(round_id)
     search = EntrySearchForm(request.args)
-    entries: list[RegisterEntry] = []
     searched = bool(request.args) and search.validate()
-    if searched:
-        entries = code_issue.find_register_entries(
-            current_user,
-            rnd.id,
-            reference=search.reference.data or "",
-            postcode=normalise_postcode(search.postcode.data or "") or "",
-            house_number=search.house_number.data,
-        )
+    found = (
+        code_issue.find_register_entry(current_user, rnd.id, search.reference.data or "")
+        if searched
+        else None
+    )
+    entries: list[RegisterEntry] = [found] if found else []
     return render_template(
         "codes/overview.html",
         round=rnd,
@@ -84,6 +81,7 @@ def overview(round_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/ronde/<int:round_id>/stemcodes/maken", methods=["POST"])
 @role_required(Role.ORGANISER)
 def start_batch(round_id: int):  # type: ignore[no-untyped-def]
+    round_or_404(round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     code_batches.start_code_batch(current_user, round_id)
@@ -95,6 +93,7 @@ def start_batch(round_id: int):  # type: ignore[no-untyped-def]
 @role_required(Role.ORGANISER)
 def download(batch_id: int, kind: str):  # type: ignore[no-untyped-def]
     """Send the file once, then delete it (it is unlinked as soon as it is open; the send reads the handle)."""
+    owned_or_404(CodeBatch, batch_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -112,6 +111,7 @@ def download(batch_id: int, kind: str):  # type: ignore[no-untyped-def]
 @bp.route("/ronde/<int:round_id>/stemcodes/uitgeven", methods=["POST"])
 @role_required(Role.ORGANISER)
 def issue(round_id: int):  # type: ignore[no-untyped-def]
+    round_or_404(round_id)
     form = IssueForm()
     if not form.validate_on_submit() or form.via.data not in (CodeIssue.REISSUE.value, CodeIssue.DESK.value):
         abort(400)
@@ -127,6 +127,7 @@ def issue(round_id: int):  # type: ignore[no-untyped-def]
 @role_required(Role.ORGANISER)
 def single_letter(round_id: int):  # type: ignore[no-untyped-def]
     """One letter as a PDF, for the code just shown; only a code that is the entry's live code is printed."""
+    round_or_404(round_id)
     form = LetterForm()
     code = normalise_voting_code(form.code.data or "") if form.validate_on_submit() else None
     entry_id = form.entry_id.data or ""

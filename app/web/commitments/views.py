@@ -24,7 +24,7 @@ from app.services.results import publishing
 from app.web.commitments import presenter
 from app.web.commitments.forms import NOBODY, CommitmentForm, DropForm, FeedbackForm, ProgressForm
 from app.web.organise.feedback import add_error, show_violation
-from app.web.security import role_required
+from app.web.security import require_wijk, role_required, round_or_404
 
 bp = Blueprint("commitments", __name__)
 
@@ -69,7 +69,7 @@ def round_page(round_id: int):  # type: ignore[no-untyped-def]
 @role_required(Role.PROFESSIONAL, Role.ORGANISER)
 def post_progress(commitment_id: int):  # type: ignore[no-untyped-def]
     request.max_content_length = MAX_PROGRESS_REQUEST
-    commitment = _commitment_or_404(commitment_id)
+    commitment = _staff_commitment_or_404(commitment_id)
     form = ProgressForm(status=commitment.status) if request.method == "GET" else ProgressForm()
     status = 200
     if form.validate_on_submit():
@@ -102,10 +102,10 @@ def _too_large(exc: RequestEntityTooLarge) -> Any:
 @bp.route("/toezeggingen/<int:commitment_id>/instellen", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def settings(commitment_id: int):  # type: ignore[no-untyped-def]
-    commitment = _commitment_or_404(commitment_id)
+    commitment = _staff_commitment_or_404(commitment_id)
     form = CommitmentForm(**(_current_settings(commitment) if request.method == "GET" else {}))
     form.responsible_user_id.choices = [(NOBODY, _("Nobody yet"))] + [
-        (str(user.id), user.name) for user in commitments.professionals()
+        (str(user.id), user.name) for user in commitments.professionals(commitment.project.round.wijk_id)
     ]
     status = 200
     if form.validate_on_submit():
@@ -160,6 +160,7 @@ def give_feedback(commitment_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/toezeggingen/ronde/<int:round_id>/schrappen/<int:project_id>", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def drop(round_id: int, project_id: int):  # type: ignore[no-untyped-def]
+    round_or_404(round_id)
     try:
         rnd, project = winner_drops.winner_to_drop(round_id, project_id)
     except NotFound:
@@ -193,6 +194,12 @@ def _commitment_or_404(commitment_id: int) -> Commitment:
         return commitments.get_commitment(commitment_id)
     except NotFound:
         abort(404)
+
+
+def _staff_commitment_or_404(commitment_id: int) -> Commitment:
+    commitment = _commitment_or_404(commitment_id)
+    require_wijk(commitment.project.round.wijk_id)
+    return commitment
 
 
 def _refusal_status(form: Any, exc: RuleViolation) -> int:

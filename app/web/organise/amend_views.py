@@ -14,13 +14,13 @@ from app.services.errors import RuleViolation
 from app.services.rounds import amendments
 from app.web.organise.forms import AmendmentForm, amendment_target
 from app.web.organise.views import _refuse, bp
-from app.web.security import role_required
+from app.web.security import role_required, round_or_404
 
 
 @bp.route("/ronde/<int:round_id>/correctie", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def round_amend(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     form = AmendmentForm()
     form.target.choices = _targets(rnd)
     if request.method == "GET":

@@ -21,7 +21,7 @@ from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.web.organise.feedback import add_error
 from app.web.organise.forms import ConfirmForm, RegisterUploadForm
 from app.web.organise.views import bp
-from app.web.security import role_required
+from app.web.security import role_required, round_or_404
 
 # The whole request may be a little larger than the file (the form's other fields and boundaries).
 UPLOAD_LIMIT = registers.MAX_REGISTER_CHARS + 64 * 1024
@@ -31,7 +31,7 @@ REFRESH_SECONDS = 2
 @bp.route("/ronde/<int:round_id>/register", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def register(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     request.max_content_length = UPLOAD_LIMIT
     try:
         form = RegisterUploadForm()
@@ -79,7 +79,7 @@ def _register_page(rnd: Round, form: RegisterUploadForm) -> str:
 @bp.route("/ronde/<int:round_id>/register/import/<int:import_id>")
 @role_required(Role.ORGANISER)
 def register_import(round_id: int, import_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     job = db.get_or_404(RegisterImport, import_id)
     if job.round_id != rnd.id:
         abort(404)
@@ -98,7 +98,7 @@ def register_import(round_id: int, import_id: int):  # type: ignore[no-untyped-d
 @bp.route("/ronde/<int:round_id>/register/wissen", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def register_clear(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     form = ConfirmForm()
     refused: Any = None
     if form.validate_on_submit():

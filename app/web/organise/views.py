@@ -14,13 +14,14 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import AuditEvent, Result, Role, Round, User, Wijk
 from app.services import audit, jobs
+from app.services.accounts import wijk_access
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.rounds import amendments, phases, wijken
 from app.services.rounds import kaders as rounds
 from app.web.organise.feedback import show_violation
 from app.web.organise.forms import ConfirmForm, RoundForm, WijkForm, split_lines, split_postcodes
 from app.web.organise.labels import label_helpers, phase_name
-from app.web.security import role_required
+from app.web.security import owned_or_404, role_required, round_or_404
 
 bp = Blueprint("organise", __name__, url_prefix="/organiseren")
 bp.context_processor(label_helpers)
@@ -29,19 +30,26 @@ bp.context_processor(label_helpers)
 @bp.route("/")
 @role_required(Role.ORGANISER)
 def index():  # type: ignore[no-untyped-def]
-    all_wijken = db.session.scalars(
-        select(Wijk).options(selectinload(Wijk.rounds).selectinload(Round.projects)).order_by(Wijk.name)
+    my_wijken = db.session.scalars(
+        select(Wijk)
+        .where(wijk_access.in_held_wijken(current_user, Wijk.id))
+        .options(selectinload(Wijk.rounds).selectinload(Round.projects))
+        .order_by(Wijk.name)
     ).all()
-    results = {r.round_id: r for r in db.session.scalars(select(Result)).all()}
+    round_ids = [rnd.id for w in my_wijken for rnd in w.rounds]
+    results = {
+        r.round_id: r for r in db.session.scalars(select(Result).where(Result.round_id.in_(round_ids)))
+    }
     actions = {
-        rnd.id: phases.pending_actions(rnd, results.get(rnd.id)) for w in all_wijken for rnd in w.rounds
+        rnd.id: phases.pending_actions(rnd, results.get(rnd.id)) for w in my_wijken for rnd in w.rounds
     }
     return render_template(
         "organise/index.html",
-        wijken=all_wijken,
+        wijken=my_wijken,
         actions=actions,
         phases=phases,
-        jobs=jobs.jobs_needing_attention(),
+        jobs=jobs.jobs_needing_attention(round_ids=wijk_access.held_round_ids(current_user)),
+        is_admin=current_user.role == Role.ADMIN.value,
     )
 
 
@@ -49,7 +57,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/wijk/nieuw", methods=["GET", "POST"])
-@role_required(Role.ORGANISER)
+@role_required(Role.ADMIN)  # an organiser holds only the wijken an admin gives them
 def wijk_new():  # type: ignore[no-untyped-def]
     form = WijkForm()
     status = 200
@@ -67,7 +75,7 @@ def wijk_new():  # type: ignore[no-untyped-def]
 @bp.route("/wijk/<int:wijk_id>/bewerken", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def wijk_edit(wijk_id: int):  # type: ignore[no-untyped-def]
-    wijk = db.get_or_404(Wijk, wijk_id)
+    wijk = owned_or_404(Wijk, wijk_id)
     form = WijkForm(**(_wijk_form_data(wijk) if request.method == "GET" else {}))
     status = 200
     if form.validate_on_submit():
@@ -106,7 +114,7 @@ def _wijk_form_data(wijk: Wijk) -> dict[str, Any]:
 @bp.route("/wijk/<int:wijk_id>/ronde/nieuw", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def round_new(wijk_id: int):  # type: ignore[no-untyped-def]
-    wijk = db.get_or_404(Wijk, wijk_id)
+    wijk = owned_or_404(Wijk, wijk_id)
     form = RoundForm()
     form.set_buurten([b.name for b in wijk.buurten])
     status = 200
@@ -124,7 +132,7 @@ def round_new(wijk_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/ronde/<int:round_id>/bewerken", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def round_edit(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     if rnd.kaders_frozen:
         # Nothing can change any more; a POST is refused whatever it contains.
         return render_template(
@@ -180,7 +188,7 @@ def _refuse(form: Any, exc: RuleViolation) -> int:
 @bp.route("/ronde/<int:round_id>")
 @role_required(Role.ORGANISER)
 def round_detail(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     result = phases.hidden_result(rnd.id)
     titles = {p.id: p.title for p in rnd.projects}
     return render_template(
@@ -199,7 +207,7 @@ def round_detail(round_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/ronde/<int:round_id>/volgende-fase", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def round_advance(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     form = ConfirmForm()
     blocked = None
     if form.validate_on_submit():
@@ -218,7 +226,7 @@ def round_advance(round_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/ronde/<int:round_id>/stemming-sluiten", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def round_close(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     form = ConfirmForm()
     refused = None
     if form.validate_on_submit():
@@ -237,7 +245,7 @@ def round_close(round_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/ronde/<int:round_id>/tellen", methods=["POST"])
 @role_required(Role.ORGANISER)
 def round_count(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -253,7 +261,7 @@ def round_count(round_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/ronde/<int:round_id>/publiceren", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def round_publish(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("organise/confirm_publish.html", round=rnd, form=form)
@@ -271,7 +279,7 @@ def round_publish(round_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/ronde/<int:round_id>/logboek")
 @role_required(Role.ORGANISER)
 def round_audit(round_id: int):  # type: ignore[no-untyped-def]
-    rnd = db.get_or_404(Round, round_id)
+    rnd = round_or_404(round_id)
     events = db.session.execute(
         select(AuditEvent, User.name)
         .outerjoin(User, User.id == AuditEvent.actor_id)

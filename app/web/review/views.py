@@ -8,14 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.extensions import db
 from app.models import Project, ProjectStatus, Role
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.proposals import review
 from app.web.organise.feedback import show_violation
 from app.web.organise.labels import label_helpers
 from app.web.review.forms import FEASIBLE, ReviewForm
-from app.web.security import role_required
+from app.web.security import owned_or_404, role_required
 
 bp = Blueprint("review", __name__, url_prefix="/toets")
 bp.context_processor(label_helpers)
@@ -24,13 +23,13 @@ bp.context_processor(label_helpers)
 @bp.route("/")
 @role_required(Role.PROFESSIONAL)
 def index():  # type: ignore[no-untyped-def]
-    return render_template("review/index.html", rounds=review.rounds_in_review())
+    return render_template("review/index.html", rounds=review.rounds_in_review(current_user))
 
 
 @bp.route("/voorstel/<int:project_id>", methods=["GET", "POST"])
 @role_required(Role.PROFESSIONAL)
 def project(project_id: int):  # type: ignore[no-untyped-def]
-    proposal = db.get_or_404(Project, project_id)
+    proposal = owned_or_404(Project, project_id)
     form = ReviewForm(**(_current_verdict(proposal) if request.method == "GET" else {}))
     status = 200
     if form.validate_on_submit():

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.models import PollingLocation, Role, Round
+from app.models import PaperEntry, PollingLocation, Role, Round
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.paper import paper_ballots, polling
 from app.services.voting import ballots
@@ -28,7 +28,7 @@ POLL_WORKERS = (Role.POLL_WORKER, Role.ORGANISER)
 @bp.route("/")
 @role_required(*POLL_WORKERS)
 def index():  # type: ignore[no-untyped-def]
-    return render_template("stembureau/index.html", locations=polling.open_locations())
+    return render_template("stembureau/index.html", locations=polling.open_locations(current_user))
 
 
 @bp.route("/locatie/<int:location_id>/stembiljet", methods=["GET", "POST"])
@@ -106,6 +106,7 @@ def _pending_page(
 @role_required(*POLL_WORKERS)
 def confirm(location_id: int, entry_id: int):  # type: ignore[no-untyped-def]
     location, rnd = _location_or_404(location_id)
+    _entry_of_location(location, entry_id)
     if not DecisionForm().validate_on_submit():
         abort(400)
     try:
@@ -123,6 +124,7 @@ def confirm(location_id: int, entry_id: int):  # type: ignore[no-untyped-def]
 @role_required(*POLL_WORKERS)
 def reject(location_id: int, entry_id: int):  # type: ignore[no-untyped-def]
     location, rnd = _location_or_404(location_id)
+    _entry_of_location(location, entry_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -139,8 +141,17 @@ def reject(location_id: int, entry_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for(".pending", location_id=location.id))
 
 
+def _entry_of_location(location: PollingLocation, entry_id: int) -> None:
+    """404 for an entry of another location: a location's page decides only its own entries."""
+    entry = db.get_or_404(PaperEntry, entry_id)
+    if entry.location_id != location.id:
+        abort(404)
+
+
 def _location_or_404(location_id: int) -> tuple[PollingLocation, Round]:
     location = db.get_or_404(PollingLocation, location_id)
+    if not polling.works_at(current_user, location):
+        abort(404)  # another wijk's location, or one this poll worker is not assigned to
     return location, db.session.get_one(Round, location.round_id)
 
 

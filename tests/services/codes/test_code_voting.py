@@ -10,7 +10,7 @@ from app.models import AuditEvent, Ballot, CodeStatus, Phase, RegisterEntry, Rol
 from app.services.codes import code_votes as code_voting
 from app.services.codes import reissue as code_issue
 from app.services.codes.code_votes import CodeAlreadyUsed, CodeNotRecognised, CodeTypo
-from app.services.errors import NotAllowed, RuleViolation
+from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.voting.ballots import AlreadyVoted, BallotRejected
 from app.services.voting.voter_keys import format_voting_code, voter_key_for_register_entry, voting_code_hash
 from tests.ballot_box import seal_every_urn
@@ -191,10 +191,12 @@ def test_issuing_needs_an_organiser_and_an_open_round(voting):
         code_issue.reissue_code(make_user(Role.ORGANISER), rnd.id, entry.reference)
 
 
-def test_search_by_reference_or_address(voting):
+def test_one_entry_is_looked_up_by_its_reference_only(voting):
     rnd, _projects, entry, _code = voting
     organiser = make_user(Role.ORGANISER)
     make_register_entry(rnd, postcode="3512AB", house_number=14)
-    assert code_issue.find_register_entries(organiser, rnd.id, reference=entry.reference) == [entry]
-    assert code_issue.find_register_entries(organiser, rnd.id, postcode="3512AB", house_number=12) == [entry]
-    assert len(code_issue.find_register_entries(organiser, rnd.id, postcode="3512AB")) == 2
+    assert code_issue.find_register_entry(organiser, rnd.id, f" {entry.reference} ") == entry
+    assert code_issue.find_register_entry(organiser, rnd.id, "3512AB") is None
+    assert code_issue.find_register_entry(organiser, rnd.id, "") is None
+    with pytest.raises(NotFound):  # an organiser of another wijk
+        code_issue.find_register_entry(make_user(Role.ORGANISER, wijken=[]), rnd.id, entry.reference)

@@ -251,4 +251,11 @@ def test_rounds_in_review_lists_only_proposals_and_review_phases(ctx: None) -> N
     proposals = make_round(phase=Phase.PROPOSALS)
     make_round(phase=Phase.VOTING)
     make_round(phase=Phase.DRAFT)
-    assert [r.id for r in rounds_in_review()] == [review.id, proposals.id]
+    assert [r.id for r in rounds_in_review(make_user(Role.PROFESSIONAL))] == [review.id, proposals.id]
+
+
+def test_rounds_in_review_are_those_of_the_professionals_wijken(ctx: None) -> None:
+    mine, other = make_round(phase=Phase.REVIEW), make_round(phase=Phase.REVIEW)
+    professional = make_user(Role.PROFESSIONAL, wijken=[mine.wijk])
+    assert [r.id for r in rounds_in_review(professional)] == [mine.id]
+    assert {r.id for r in rounds_in_review(make_user(Role.ADMIN))} >= {mine.id, other.id}

@@ -57,9 +57,9 @@ def settings(**changes: Any) -> RoundSettings:
 
 
 def test_create_wijk_normalises_and_audits(ctx: None) -> None:
-    organiser = make_user(Role.ORGANISER)
+    admin = make_user(Role.ADMIN)
     wijk = create_wijk(
-        organiser,
+        admin,
         name="  Oost ",
         municipality="Utrecht",
         buurten=["Noord", "", "Zuid"],
@@ -70,7 +70,7 @@ def test_create_wijk_normalises_and_audits(ctx: None) -> None:
     event = db.session.query(AuditEvent).one()
     assert (event.action, event.actor_id, event.details["postcodes"]) == (
         "wijk.created",
-        organiser.id,
+        admin.id,
         ["3512", "3513"],
     )
 
@@ -79,7 +79,7 @@ def test_create_wijk_reports_every_bad_field_and_stores_nothing(ctx: None) -> No
     make_wijk(name="Bestaand")
     with pytest.raises(InvalidFields) as exc:
         create_wijk(
-            make_user(Role.ORGANISER),
+            make_user(Role.ADMIN),
             name="bestaand",
             municipality="",
             buurten=["A", "a"],
@@ -93,7 +93,7 @@ def test_create_wijk_reports_every_bad_field_and_stores_nothing(ctx: None) -> No
 
 def test_create_wijk_requires_a_postcode_and_a_name(ctx: None) -> None:
     with pytest.raises(InvalidFields) as exc:
-        create_wijk(make_user(Role.ORGANISER), name=" ", municipality="Utrecht", buurten=[], postcodes=[])
+        create_wijk(make_user(Role.ADMIN), name=" ", municipality="Utrecht", buurten=[], postcodes=[])
     assert set(exc.value.errors) == {"name", "postcodes"}
 
 
@@ -130,8 +130,8 @@ def test_update_wijk_records_changes_and_protects_used_buurten(ctx: None) -> Non
     assert event.details["postcodes"] == {"added": ["3514"], "removed": ["3513"]}
 
 
-def test_only_organisers_manage_wijken(ctx: None) -> None:
-    for role in (Role.RESIDENT, Role.PROFESSIONAL):
+def test_only_admins_create_wijken(ctx: None) -> None:
+    for role in (Role.RESIDENT, Role.PROFESSIONAL, Role.ORGANISER):
         with pytest.raises(NotAllowed):
             create_wijk(make_user(role), name="X", municipality="Y", buurten=[], postcodes=["3512"])
     assert db.session.query(Wijk).count() == 0
