@@ -20,6 +20,8 @@ from werkzeug.routing import Rule
 from app.extensions import db
 from app.models import CodeBatch, PaperEntry, Phase, ProjectStatus, RegisterImport, Role, Wijk
 from app.models.freeze import seeding
+from app.models.help_request import HelpRequest
+from app.models.reaction import Reaction, ReactionReport
 from tests.commitments_data import commitment_of, published_greedy_round
 from tests.factories import (
     login,
@@ -79,6 +81,9 @@ def _build_wijk_a(app: Flask) -> WijkA:
     review = make_round(wijk, Phase.REVIEW, title="Ronde Alfa toetst")
     proposal = make_project(review, status=ProjectStatus.SUBMITTED, title="Voorstel Alfa")
     published = published_greedy_round(app, wijk=wijk, title="Ronde Alfa klaar")
+    proposing = make_round(wijk, Phase.PROPOSALS, title="Ronde Alfa stelt voor")
+    idea = make_project(proposing, status=ProjectStatus.SUBMITTED, title="Voorstel Alfa in opbouw")
+    resident = make_user(Role.RESIDENT, wijk=wijk)
     with seeding(db.session):  # rows as the background jobs would have written them
         job = RegisterImport(round_id=voting.id, filename="register.csv", status="done", errors=[])
         batch = CodeBatch(round_id=voting.id, status="done")
@@ -92,6 +97,14 @@ def _build_wijk_a(app: Flask) -> WijkA:
             register_entry_id=entry.id,
         )
         db.session.add(paper)
+        reaction = Reaction(project_id=idea.id, author_id=resident.id, body="Reactie Alfa")
+        db.session.add(reaction)
+        db.session.flush()
+        db.session.add(ReactionReport(reaction_id=reaction.id, reporter_id=resident.id, reason="Melding"))
+        help_request = HelpRequest(
+            project_id=idea.id, asker_id=resident.id, topic="cost_estimate", question="Hulp Alfa"
+        )
+        db.session.add(help_request)
         db.session.commit()
     values = {
         "wijk_id": wijk.id,
@@ -104,10 +117,12 @@ def _build_wijk_a(app: Flask) -> WijkA:
         "batch_id": batch.id,
         "kind": "pdf",
         "user_id": make_user(Role.RESIDENT, wijk=wijk).id,
+        "reaction_id": reaction.id,
+        "request_id": help_request.id,
         "published": (published.round.id, published.a.id),
         "winner_page": f"/project/{published.a.id}",
     }
-    words = ["Wijk Alfa", "Ronde Alfa", "Buurthuis Alfa", "Voorstel Alfa"]
+    words = ["Wijk Alfa", "Ronde Alfa", "Buurthuis Alfa", "Voorstel Alfa", "Reactie Alfa", "Hulp Alfa"]
     return WijkA(wijk, values, words)
 
 

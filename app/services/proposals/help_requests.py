@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Phase, Project, Role, User
 from app.models.base import utcnow
 from app.models.help_request import HelpRequest, HelpStatus, HelpTopic
+from app.services.accounts.wijk_access import holds_wijk
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.inbox import notify
 from app.services.proposals.submissions import MAX_ID, own_proposal
@@ -50,7 +51,7 @@ def _require_professional(actor: User) -> None:
 
 
 def _in_their_wijk(actor: User, project: Project) -> bool:
-    return actor.role == Role.ADMIN.value or actor.wijk_id is None or actor.wijk_id == project.round.wijk_id
+    return holds_wijk(actor, project.round.wijk_id)
 
 
 def requests_for_professional(actor: User) -> list[HelpRequest]:
@@ -112,7 +113,11 @@ def open_requests_for_organiser(actor: User, now: datetime | None = None) -> lis
         .where(HelpRequest.status != HelpStatus.ANSWERED.value)
         .order_by(HelpRequest.created_at, HelpRequest.id)
     )
-    return [(r, int((now - r.created_at).total_seconds() // 3600)) for r in rows]
+    return [
+        (r, int((now - r.created_at).total_seconds() // 3600))
+        for r in rows
+        if _in_their_wijk(actor, r.project)
+    ]
 
 
 def _locked(request_id: int) -> HelpRequest:

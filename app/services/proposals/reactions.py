@@ -25,6 +25,7 @@ from app.extensions import db
 from app.models import Phase, Project, Reaction, ReactionReport, User
 from app.models.base import utcnow
 from app.models.reaction import BODY_LIMIT
+from app.services.accounts.wijk_access import holds_wijk, require_wijk
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.insert_once import insert_once
@@ -150,7 +151,7 @@ def report_reaction(actor: User, reaction_id: int, reason: str) -> Reaction:
 def hide_reaction(actor: User, reaction_id: int, reason: str) -> Reaction:
     """An organiser hides a reaction; the public reason takes its place. Audited as "reaction.hidden"."""
     require_organiser(actor)
-    reaction = _reaction(reaction_id)
+    reaction = reaction_to_moderate(actor, reaction_id)
     reason = _clean(reason)
     if not reason:
         raise RuleViolation(_l("Explain why the reaction is hidden. Everyone sees this reason."), "reason")
@@ -176,7 +177,7 @@ def hide_reaction(actor: User, reaction_id: int, reason: str) -> Reaction:
 def dismiss_reports(actor: User, reaction_id: int) -> None:
     """An organiser read the reports and leaves the reaction as it is."""
     require_organiser(actor)
-    reaction = _reaction(reaction_id)
+    reaction = reaction_to_moderate(actor, reaction_id)
     now = utcnow()
     for report in db.session.scalars(
         select(ReactionReport).where(
@@ -210,8 +211,9 @@ def reaction_counts(project_ids: list[int]) -> dict[int, int]:
     return {project_id: count for project_id, count in rows}
 
 
-def reported_reactions() -> list[tuple[Reaction, int]]:
-    """Reactions with reports no organiser has handled yet, with their number of reports, oldest first."""
+def reported_reactions(actor: User) -> list[tuple[Reaction, int]]:
+    """Reactions in the actor's wijken with reports no organiser has handled yet, with their number of
+    reports, oldest first."""
     rows = db.session.execute(
         select(Reaction, func.count(ReactionReport.id))
         .join(ReactionReport, ReactionReport.reaction_id == Reaction.id)
@@ -219,11 +221,22 @@ def reported_reactions() -> list[tuple[Reaction, int]]:
         .group_by(Reaction.id)
         .order_by(func.min(ReactionReport.created_at))
     )
-    return [(reaction, count) for reaction, count in rows]
+    return [
+        (reaction, count)
+        for reaction, count in rows
+        if holds_wijk(actor, _project_of(reaction).round.wijk_id)
+    ]
 
 
 def reaction_for(reaction_id: int) -> Reaction:
     return _reaction(reaction_id)
+
+
+def reaction_to_moderate(actor: User, reaction_id: int) -> Reaction:
+    """A reaction for staff to moderate: to staff of another wijk it does not exist."""
+    reaction = _reaction(reaction_id)
+    require_wijk(actor, _project_of(reaction).round.wijk_id)
+    return reaction
 
 
 def _reaction(reaction_id: int) -> Reaction:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app import geo
 from app.extensions import db
 from app.models import Buurt, User, Wijk
+from app.services.accounts.wijk_access import require_wijk
 from app.services.audit import record_event
 from app.services.errors import NotFound, RuleViolation
 from app.services.rounds.wijken import require_organiser
@@ -33,6 +34,7 @@ def upload_boundaries(actor: User, wijk_id: int, data: bytes) -> BoundaryUpload:
     wijk = db.session.get(Wijk, wijk_id)
     if wijk is None:
         raise NotFound(_l("This neighbourhood does not exist."))
+    require_wijk(actor, wijk.id)
     outlines = _read(data)
     by_name = {_key(b.name): b for b in wijk.buurten}
     matched = {by_name[_key(name)]: shape for name, shape in outlines.items() if _key(name) in by_name}

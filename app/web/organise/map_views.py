@@ -8,14 +8,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from app.extensions import db
 from app.models import Role, Wijk
 from app.services.errors import RuleViolation
 from app.services.rounds import buurt_maps
 from app.translated import lazy_gettext as _l
 from app.web.organise.feedback import show_violation
 from app.web.organise.views import bp
-from app.web.security import role_required
+from app.web.security import owned_or_404, role_required
 
 
 class BoundaryUploadForm(FlaskForm):
@@ -33,7 +32,7 @@ class BoundaryUploadForm(FlaskForm):
 @role_required(Role.ORGANISER)
 def wijk_map(wijk_id: int):  # type: ignore[no-untyped-def]
     request.max_content_length = buurt_maps.MAX_BOUNDARY_BYTES + 512 * 1024
-    wijk = db.get_or_404(Wijk, wijk_id)
+    wijk = owned_or_404(Wijk, wijk_id)
     form = BoundaryUploadForm()
     status = 200
     if form.validate_on_submit():

@@ -32,14 +32,14 @@ class HideReactionForm(FlaskForm):
 @role_required(Role.ORGANISER)
 def reported_reactions():  # type: ignore[no-untyped-def]
     return render_template(
-        "organise/reactions.html", reported=reactions.reported_reactions(), form=ConfirmForm()
+        "organise/reactions.html", reported=reactions.reported_reactions(current_user), form=ConfirmForm()
     )
 
 
 @bp.route("/reactie/<int:reaction_id>/verbergen", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def hide_reaction(reaction_id: int):  # type: ignore[no-untyped-def]
-    reaction = reactions.reaction_for(reaction_id)
+    reaction = reactions.reaction_to_moderate(current_user, reaction_id)
     project = proposals.public_project(reaction.project_id)
     form = HideReactionForm()
     status = 200

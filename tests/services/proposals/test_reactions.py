@@ -11,10 +11,10 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import AuditEvent, Notification, OutgoingEmail, Phase, ProjectStatus, Reaction, Role
-from app.services.errors import NotAllowed, RuleViolation
+from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.proposals import follows, reactions
 from app.services.proposals.review import review_project
-from tests.factories import make_project, make_round, make_user
+from tests.factories import make_project, make_round, make_user, make_wijk
 from tests.results_data import service_context
 
 
@@ -118,15 +118,19 @@ def test_reports_and_hiding_with_a_public_reason_in_the_audit_log(db_session) ->
     reporter = make_user()
     reactions.report_reaction(reporter, reaction.id, "Beledigend")
     reactions.report_reaction(reporter, reaction.id, "Nog eens")  # once per user
-    assert reactions.reported_reactions() == [(reaction, 1)]
+    organiser = make_user(Role.ORGANISER)
+    assert reactions.reported_reactions(organiser) == [(reaction, 1)]
+    elsewhere = make_user(Role.ORGANISER, wijken=[make_wijk()])
+    assert reactions.reported_reactions(elsewhere) == []  # another wijk's organiser sees nothing of it
+    with pytest.raises(NotFound):
+        reactions.hide_reaction(elsewhere, reaction.id, "Niet mijn wijk")
     with pytest.raises(NotAllowed):
         reactions.hide_reaction(make_user(), reaction.id, "Geen organisator")
-    organiser = make_user(Role.ORGANISER)
     with pytest.raises(RuleViolation):
         reactions.hide_reaction(organiser, reaction.id, "  ")
     reactions.hide_reaction(organiser, reaction.id, "Beledigt een buurman")
     assert reaction.hidden_reason == "Beledigt een buurman" and reaction.hidden_by_id == organiser.id
-    assert reactions.reported_reactions() == []
+    assert reactions.reported_reactions(organiser) == []
     event = db.session.query(AuditEvent).filter_by(action="reaction.hidden").one()
     assert event.actor_id == organiser.id and event.details["reason"] == "Beledigt een buurman"
 
