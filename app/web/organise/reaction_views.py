@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
-from app.models import Role
-from app.services.errors import RuleViolation
+from app.models import Reaction, Role
+from app.services.errors import NotFound, RuleViolation
 from app.services.proposals import reactions
 from app.services.proposals import submissions as proposals
 from app.translated import lazy_gettext as _l
@@ -39,7 +39,7 @@ def reported_reactions():  # type: ignore[no-untyped-def]
 @bp.route("/reactie/<int:reaction_id>/verbergen", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def hide_reaction(reaction_id: int):  # type: ignore[no-untyped-def]
-    reaction = reactions.reaction_to_moderate(current_user, reaction_id)
+    reaction = _reaction_or_404(reaction_id)
     project = proposals.public_project(reaction.project_id)
     form = HideReactionForm()
     status = 200
@@ -58,7 +58,16 @@ def hide_reaction(reaction_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/reactie/<int:reaction_id>/meldingen-afhandelen", methods=["POST"])
 @role_required(Role.ORGANISER)
 def dismiss_reaction_reports(reaction_id: int):  # type: ignore[no-untyped-def]
+    _reaction_or_404(reaction_id)
     if ConfirmForm().validate_on_submit():
         reactions.dismiss_reports(current_user, reaction_id)
         flash(_("The reports are handled; the reaction stays visible."), "success")
     return redirect(url_for(".reported_reactions"))
+
+
+def _reaction_or_404(reaction_id: int) -> Reaction:
+    """The reaction, if it is in a wijk the organiser holds; to others it does not exist."""
+    try:
+        return reactions.reaction_to_moderate(current_user, reaction_id)
+    except NotFound:
+        abort(404)

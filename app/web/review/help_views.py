@@ -14,7 +14,7 @@ from app.services.proposals import help_requests
 from app.web.help_forms import TOPIC_LABELS, HelpAnswerForm
 from app.web.organise.forms import ConfirmForm
 from app.web.review.views import bp
-from app.web.security import role_required
+from app.web.security import require_wijk, role_required
 
 
 @bp.route("/hulp")
@@ -31,6 +31,8 @@ def help_requests_list():  # type: ignore[no-untyped-def]
 @bp.route("/hulp/<int:request_id>/oppakken", methods=["POST"])
 @role_required(Role.PROFESSIONAL)
 def pick_up_help(request_id: int):  # type: ignore[no-untyped-def]
+    request_row = db.get_or_404(HelpRequest, request_id)
+    require_wijk(request_row.project.round.wijk_id)  # another wijk's request does not exist for them
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

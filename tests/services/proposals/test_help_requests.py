@@ -54,7 +54,7 @@ def test_a_professional_of_the_wijk_picks_up_and_answers(db_session) -> None:
 
 def test_nobody_else_reads_or_handles_a_request(db_session) -> None:
     request, _author, _rnd = _asked()
-    other_wijk_professional = make_user(Role.PROFESSIONAL, wijk=make_wijk())
+    other_wijk_professional = make_user(Role.PROFESSIONAL, wijken=[make_wijk()])
     assert help_requests.requests_for_professional(other_wijk_professional) == []
     with pytest.raises(NotAllowed):
         help_requests.pick_up(other_wijk_professional, request.id)
