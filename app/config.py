@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from app.theme import theme_from_settings
+
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
@@ -95,6 +97,8 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.WTF_CSRF_TIME_LIMIT = None
+        # The municipality's name, logo and colours (NL Design System tokens); checked at start-up.
+        self.THEME = theme_from_settings(os.environ)
         self._mail_settings()
 
     def _mail_settings(self) -> None:

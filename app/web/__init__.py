@@ -9,10 +9,12 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
+from app.web.headers import init_security_headers
 
 
 def register_web(app: Flask) -> None:
     from app.models import User
+    from app.web.assets.views import bp as assets_bp
     from app.web.auth.views import bp as auth_bp
     from app.web.code_vote.views import bp as code_vote_bp
     from app.web.codes.views import bp as codes_bp
@@ -25,6 +27,7 @@ def register_web(app: Flask) -> None:
     from app.web.stembureau.views import bp as stembureau_bp
 
     blueprints = (
+        assets_bp,
         auth_bp,
         residents_bp,
         review_bp,
@@ -47,6 +50,11 @@ def register_web(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
     _register_error_pages(app)
+    init_security_headers(app)
+
+    @app.context_processor
+    def inject_theme() -> dict[str, object]:
+        return {"theme": app.config["THEME"]}
 
 
 def _register_error_pages(app: Flask) -> None:
