@@ -81,6 +81,19 @@ def _register_error_pages(app: Flask) -> None:
     def not_found(e):  # type: ignore[no-untyped-def]
         return page(404, _("Page not found"), _("This page does not exist (any more)."))
 
+    @app.errorhandler(405)
+    def method_not_allowed(e):  # type: ignore[no-untyped-def]
+        response = page(
+            405,
+            _("This page cannot be used this way"),
+            _("This address opens a page or sends a form, not both. Go back to the page and use its button."),
+        )
+        return response[0], 405, {"Allow": ", ".join(sorted(e.valid_methods or ()))}
+
+    @app.errorhandler(413)
+    def too_large(e):  # type: ignore[no-untyped-def]
+        return page(413, _("What you sent is too large"), _("Send a smaller file or a shorter text."))
+
     @app.errorhandler(429)
     def too_many(e):  # type: ignore[no-untyped-def]
         return page(429, _("Too many attempts"), _("Please wait a few minutes and try again."))
