@@ -89,6 +89,11 @@ def db_session(app: Flask) -> Iterator[scoped_session]:  # type: ignore[type-arg
 def committed_db(app: Flask) -> Iterator[None]:
     """Real commits (for concurrency and worker tests); every table is emptied afterwards."""
     yield
+    empty_tables(app)
+
+
+def empty_tables(app: Flask) -> None:
+    """Empty every table (after tests that really commit)."""
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:

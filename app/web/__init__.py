@@ -9,6 +9,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
+from app.services.results.outcomes import project_outcome
 from app.web.headers import init_security_headers
 
 
@@ -55,6 +56,8 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def inject_theme() -> dict[str, object]:
         return {"theme": app.config["THEME"]}
+
+    app.jinja_env.globals["project_outcome"] = project_outcome
 
 
 def _register_error_pages(app: Flask) -> None:

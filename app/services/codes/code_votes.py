@@ -123,6 +123,8 @@ def code_failure_key(code_text: str) -> str:
 def identify_code_voter(code_text: str, postcode_text: str, receipt_text: str = "") -> CodeVoter:
     """Check code + postcode (+ receipt) without changing anything: CodeTypo, CodeNotRecognised,
     CodeAlreadyUsed, or a RuleViolation when the round is not open for voting."""
+    if not (code_text or "").strip():
+        raise RuleViolation(_l("Fill in the voting code from your letter."), field="code")
     code = normalise_voting_code(code_text or "")
     if code is None:
         raise CodeTypo()
