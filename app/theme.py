@@ -26,7 +26,7 @@ class Theme:
     logo: str = "theme/gemeente-voorbeeld.svg"  # path under app/static
     primary_colour: str = ""  # buttons and the bar under the header; white text on it
     link_colour: str = ""  # links, on white
-    accent_colour: str = ""  # the footer; white text on it
+    accent_colour: str = ""  # the footer's background; the dark page text on it
 
     def token_overrides(self) -> dict[str, str]:
         """The design tokens this theme sets, beyond the Voorbeeld theme's own."""
@@ -70,7 +70,7 @@ def theme_from_settings(settings: Mapping[str, str]) -> Theme:
         logo=logo,
         primary_colour=_colour(settings, "THEME_PRIMARY_COLOR", on_white_text=True),
         link_colour=_colour(settings, "THEME_LINK_COLOR", on_white_text=True),
-        accent_colour=_colour(settings, "THEME_ACCENT_COLOR", on_white_text=True),
+        accent_colour=_colour(settings, "THEME_ACCENT_COLOR", on_white_text=False),
     )
 
 
@@ -84,15 +84,27 @@ def _colour(settings: Mapping[str, str], name: str, *, on_white_text: bool) -> s
         raise ThemeError(
             f"{name} {value} is too light: white and it need a contrast of at least {MIN_CONTRAST}:1"
         )
+    if not on_white_text and contrast_with_black(value) < MIN_CONTRAST:
+        raise ThemeError(
+            f"{name} {value} is too dark: dark text and it need a contrast of at least {MIN_CONTRAST}:1"
+        )
     return value.lower()
 
 
 def contrast_with_white(hex_colour: str) -> float:
     """WCAG contrast ratio between the colour and white."""
+    return 1.05 / (_luminance(hex_colour) + 0.05)
+
+
+def contrast_with_black(hex_colour: str) -> float:
+    """WCAG contrast ratio between the colour and black."""
+    return (_luminance(hex_colour) + 0.05) / 0.05
+
+
+def _luminance(hex_colour: str) -> float:
     digits = hex_colour.lstrip("#")
     if len(digits) == 3:
         digits = "".join(d * 2 for d in digits)
     channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return 1.05 / (luminance + 0.05)
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]

@@ -21,14 +21,14 @@ def test_a_municipality_sets_its_name_logo_and_colours_as_tokens() -> None:
             "THEME_LOGO": "theme/utrecht.svg",
             "THEME_PRIMARY_COLOR": "#1F4E79",
             "THEME_LINK_COLOR": "#0b5394",
-            "THEME_ACCENT_COLOR": "#8b0000",
+            "THEME_ACCENT_COLOR": "#f3e8ff",
         }
     )
     css = theme.stylesheet()
     assert theme.name == "Gemeente Utrecht" and theme.logo == "theme/utrecht.svg"
     assert "--basis-color-action-1-inverse-bg-default: #1f4e79;" in css
     assert "--basis-color-action-2-color-default: #0b5394;" in css
-    assert "--basis-color-accent-1-bg-default: #8b0000;" in css
+    assert "--basis-color-accent-1-bg-default: #f3e8ff;" in css
 
 
 @pytest.mark.parametrize(
@@ -37,6 +37,7 @@ def test_a_municipality_sets_its_name_logo_and_colours_as_tokens() -> None:
         ("THEME_PRIMARY_COLOR", "red; } body { display:none", "hex colour"),
         ("THEME_PRIMARY_COLOR", "#ffff00", "too light"),
         ("THEME_LINK_COLOR", "#aaa", "too light"),
+        ("THEME_ACCENT_COLOR", "#3d2d78", "too dark"),
         ("THEME_LOGO", "../secret_key", "under app/static"),
         ("THEME_LOGO", "https://example.org/logo.svg", "under app/static"),
     ],

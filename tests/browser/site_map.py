@@ -51,6 +51,7 @@ def site_ids(resident_email: str) -> SiteIds:
             "import_id": list(db.session.scalars(select(RegisterImport.id).order_by(RegisterImport.id)))[:1],
             "kind": ["pb", "csv", "json"],
             "part": [],
+            "lang": ["nl"],  # the language switch; Dutch keeps the rest of the crawl in Dutch
             "token": [confirmation_token(resident)] if resident is not None else [],
         },
     )

@@ -47,7 +47,7 @@ UNREACHED_ON_THE_DEMO = {
 class Crawl:
     pages: dict[str, list[str]] = field(default_factory=dict)  # role -> URLs checked as pages
     problems: list[str] = field(default_factory=list)
-    reached: set[str] = field(default_factory=set)  # endpoints that answered 200 for some role
+    reached: set[str] = field(default_factory=set)  # endpoints that answered 200 or a redirect for some role
     checked_urls: set[str] = field(default_factory=set)
 
 
@@ -111,8 +111,11 @@ def _crawl_role(page, role: str, found: list[Target], crawl: Crawl) -> None:  # 
             if not html or (target.endpoint in seen_endpoints and target.url in crawl.checked_urls):
                 continue
             seen_endpoints.add(target.endpoint)
-        elif status in (301, 302, 303, 308) or status in seen_errors:
-            continue  # a redirect (to the login page, checked on its own) or an error page already checked
+        elif status in (301, 302, 303, 308):
+            crawl.reached.add(target.endpoint)  # a redirect (to the login page, or back: checked on its own)
+            continue
+        elif status in seen_errors:
+            continue  # an error page already checked for this role
         elif status in (403, 404, 409):  # 409: a step the round is not in (voting closed, ...)
             seen_errors.add(status)
         else:
