@@ -81,6 +81,7 @@ class Config:
             },
         }
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self._page_cache_settings()
         # A winner's delivery is planned this many months after publication until an organiser sets a date.
         self.COMMITMENT_DELIVERY_MONTHS = int(os.environ.get("COMMITMENT_DELIVERY_MONTHS", "12"))
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
@@ -100,6 +101,21 @@ class Config:
         # The municipality's name, logo and colours (NL Design System tokens); checked at start-up.
         self.THEME = theme_from_settings(os.environ)
         self._mail_settings()
+
+    def _page_cache_settings(self) -> None:
+        """Public pages for anonymous visitors (app/web/page_cache.py): Redis when there is one, else in-process."""
+        self.PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "1") != "0"
+        self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))  # home and round pages
+        self.PAGE_CACHE_RESULTS_SECONDS = int(os.environ.get("PAGE_CACHE_RESULTS_SECONDS", "3600"))
+        self.CACHE_KEY_PREFIX = "wijkbudget:"
+        if self.REDIS_URL:
+            self.CACHE_TYPE = "RedisCache"
+            self.CACHE_REDIS_URL = self.REDIS_URL
+            # A Redis that is down costs a page one short timeout, then it is rendered as without a cache.
+            self.CACHE_OPTIONS = {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}
+        else:
+            self.CACHE_TYPE = "SimpleCache"
+            self.CACHE_THRESHOLD = 2000
 
     def _mail_settings(self) -> None:
         """Flask-Mailman: SMTP when MAIL_SERVER is set, otherwise every message is a file in instance/outbox/."""
@@ -139,6 +155,9 @@ class TestConfig(Config):
         self.CELERY = dict(self.CELERY, task_always_eager=True, broker_url="memory://")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = False
+        # In-process, emptied before every test (tests/conftest.py); tests/web/test_page_cache.py also uses Redis.
+        self.CACHE_TYPE = "SimpleCache"
+        self.CACHE_OPTIONS: dict[str, float] = {}
         self.WTF_CSRF_ENABLED = False
         # Messages collect in memory (app.extensions["mailman"].outbox); tests that need files or SMTP switch.
         self.MAIL_BACKEND = "locmem"

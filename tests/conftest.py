@@ -85,6 +85,17 @@ def db_session(app: Flask) -> Iterator[scoped_session]:  # type: ignore[type-arg
         connection.close()
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache(request: pytest.FixtureRequest) -> None:
+    """Every test starts with no cached public page (ids repeat after a rollback; the home page always does)."""
+    if "app" not in request.fixturenames:
+        return
+    from app.extensions import cache
+
+    with request.getfixturevalue("app").app_context():
+        cache.clear()
+
+
 @pytest.fixture
 def committed_db(app: Flask) -> Iterator[None]:
     """Real commits (for concurrency and worker tests); every table is emptied afterwards."""

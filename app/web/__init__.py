@@ -11,6 +11,7 @@ from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
 from app.services.results.outcomes import project_outcome
 from app.web.headers import init_security_headers
+from app.web.page_cache import init_page_cache
 
 
 def register_web(app: Flask) -> None:
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
 
     _register_error_pages(app)
     init_security_headers(app)
+    init_page_cache(app)
 
     @app.context_processor
     def inject_theme() -> dict[str, object]:

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import CodeBatch, Phase, Role, VotingCode
+from app.models import AuditEvent, CodeBatch, Phase, Role, VotingCode
 from app.services.voting.voter_keys import voting_code_hash
 from tests.factories import login, make_letter_code_round, make_register_entry, make_user
 
@@ -73,6 +73,11 @@ def test_reissue_shows_the_new_code_once_and_prints_one_letter(app, organiser_cl
     )
     assert letter.status_code == 200
     assert printed in PdfReader(io.BytesIO(letter.get_data())).pages[0].extract_text()
+    printed_events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.round_id == rnd.id, AuditEvent.action == "codes.letter_printed")
+    ).all()
+    assert [e.subject for e in printed_events] == [f"register {entry.reference}"]
+    assert printed.replace("-", "") not in str(printed_events[0].details)
     forged = organiser_client.post(
         f"/organiseren/ronde/{rnd.id}/stemcodes/brief", data={"entry_id": entry.id, "code": "0" * 20}
     )

@@ -160,3 +160,21 @@ def code_matches_entry(round_id: int, entry_id: int, code: str) -> bool:
         )
     )
     return found is not None
+
+
+def letter_to_print(actor: User, round_id: int, entry_id: int, code: str) -> Letter | None:
+    """The one letter for an entry's live code, to print at once; None when `code` is not that code.
+
+    Each print is audited ("codes.letter_printed", naming the entry's reference, never the code), because a
+    printed letter is a ballot in someone's hands: the log shows who printed which entry's letter.
+    """
+    require_organiser(actor)
+    entry = db.session.get(RegisterEntry, entry_id)
+    if entry is None or entry.round_id != round_id or not code_matches_entry(round_id, entry_id, code):
+        return None
+    letter_code_round(round_id)
+    record_event(actor, "codes.letter_printed", round_id=round_id, subject=f"register {entry.reference}")
+    db.session.commit()
+    return Letter(
+        entry.reference, entry.postcode, entry.house_number, entry.house_number_addition or "", code
+    )

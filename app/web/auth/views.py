@@ -79,12 +79,22 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/taal", methods=["POST"])
 def set_language():  # type: ignore[no-untyped-def]
-    language = request.form.get("lang", "")
+    return _switch_language(request.form.get("lang", ""), request.form.get("next"))
+
+
+@bp.route("/taal/<lang>")
+def switch_language(lang: str):  # type: ignore[no-untyped-def]
+    """The language switch in every page's header is a link, so public pages hold no per-visitor CSRF token and
+    can be cached for everyone. Choosing a language is a harmless preference, like any other link."""
+    return _switch_language(lang, request.args.get("next"))
+
+
+def _switch_language(language: str, next_url: str | None):  # type: ignore[no-untyped-def]
     if language in current_app.config["LANGUAGES"]:
         session["lang"] = language
         if current_user.is_authenticated:
             accounts.set_language(current_user, language)
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_safe_next(next_url))
 
 
 # The profile and e-mail confirmation routes live in their own module, on this blueprint.

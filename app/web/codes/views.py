@@ -26,7 +26,7 @@ from app.models import CodeIssue, RegisterEntry, Role, Round
 from app.postcodes import normalise_postcode
 from app.services.codes import batches as code_batches
 from app.services.codes import reissue as code_issue
-from app.services.codes.letters import Letter, single_letter_pdf
+from app.services.codes.letters import single_letter_pdf
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.voting.voter_keys import normalise_voting_code
 from app.web.codes.forms import EntrySearchForm, IssueForm, LetterForm
@@ -129,20 +129,14 @@ def single_letter(round_id: int):  # type: ignore[no-untyped-def]
     """One letter as a PDF, for the code just shown; only a code that is the entry's live code is printed."""
     form = LetterForm()
     code = normalise_voting_code(form.code.data or "") if form.validate_on_submit() else None
-    entry = (
-        db.session.get(RegisterEntry, int(form.entry_id.data))
-        if code and form.entry_id.data.isdigit()
-        else None
-    )
-    if code is None or entry is None or entry.round_id != round_id:
+    entry_id = form.entry_id.data or ""
+    if code is None or not entry_id.isdigit() or len(entry_id) > 9:
         abort(400)
-    if not code_issue.code_matches_entry(round_id, entry.id, code):
+    letter = code_issue.letter_to_print(current_user, round_id, int(entry_id), code)
+    if letter is None:
         abort(409)
     rnd = code_batches.letter_code_round(round_id)
-    letter = Letter(
-        entry.reference, entry.postcode, entry.house_number, entry.house_number_addition or "", code
-    )
     pdf = single_letter_pdf(rnd, letter)
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f"attachment; filename=stemcode-{entry.id}.pdf"
+    response.headers["Content-Disposition"] = f"attachment; filename=stemcode-{entry_id}.pdf"
     return response

@@ -15,6 +15,7 @@ from app.services.eligibility import matches as register_matches
 from app.services.proposals import submissions as proposals
 from app.services.rounds import amendments
 from app.services.voting import ballots
+from app.web.page_cache import cached_page
 from app.web.residents.blueprint import bp, round_or_404
 from app.web.residents.forms import RegisterMatchForm
 from app.web.residents.result_mail_views import result_mail_box
@@ -27,6 +28,7 @@ def _user():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/")
+@cached_page("home")
 def home():  # type: ignore[no-untyped-def]
     user = _user()
     rounds = proposals.rounds_for(user)
@@ -37,6 +39,7 @@ def home():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/ronde/<int:round_id>")
+@cached_page("round", round_arg="round_id")
 def round_page(round_id: int):  # type: ignore[no-untyped-def]
     return round_page_response(round_or_404(round_id))
 
