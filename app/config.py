@@ -11,16 +11,38 @@ from app.theme import theme_from_settings
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
+def storage_dir() -> Path:
+    """The one folder for every file the platform writes (letters, photos, the embedded outbox, the embedded
+    database and secret key): `STORAGE_DIR`, by default `instance/` beside the code. Web, worker and beat must
+    share it (a volume in docker-compose); a relative path is taken from the working directory at start."""
+    configured = os.environ.get("STORAGE_DIR", "").strip()
+    return Path(configured).resolve() if configured else INSTANCE_DIR
+
+
+def _path_setting(name: str, default: Path) -> str:
+    """A path setting derived from STORAGE_DIR unless set on its own."""
+    configured = os.environ.get(name, "").strip()
+    return str(Path(configured).resolve() if configured else default)
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        return f"sqlite:///{INSTANCE_DIR / 'wijkbudget.sqlite'}"
+        return f"sqlite:///{storage_dir() / 'wijkbudget.sqlite'}"
     # Heroku-style URLs and plain "postgresql://" both go through psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def _engine_options(url: str) -> dict[str, object]:
+    options: dict[str, object] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # A database host that does not answer must fail a request in seconds, not hold a worker thread.
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
 
 
 def _flag(name: str, default: str = "0") -> bool:
@@ -31,10 +53,11 @@ def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    # The embedded default keeps a generated key in instance/ so sessions survive restarts
+    # The embedded default keeps a generated key in the storage folder so sessions survive restarts
     # without anyone putting a secret in the repository.
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = INSTANCE_DIR / "secret_key"
+    folder = storage_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file = folder / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
@@ -45,16 +68,22 @@ class Config:
     """Production and embedded defaults; every value can come from the environment."""
 
     def __init__(self) -> None:
+        self.STORAGE_DIR = str(storage_dir())
         self.SECRET_KEY = _secret_key()
         # Keyed hashes (anonymous voter keys, receipts) use their own secret so rotating the
         # session key does not reshuffle who voted.
-        self.VOTER_KEY_SECRET = os.environ.get("VOTER_KEY_SECRET", self.SECRET_KEY)
+        self.VOTER_KEY_SECRET = os.environ.get("VOTER_KEY_SECRET") or self.SECRET_KEY
         # Letter codes are stored only as HMACs under this secret; losing it makes every printed code useless.
-        self.VOTING_CODE_SECRET = os.environ.get("VOTING_CODE_SECRET", self.VOTER_KEY_SECRET)
+        # (An empty variable, as docker-compose passes one that is not set, counts as unset.)
+        self.VOTING_CODE_SECRET = os.environ.get("VOTING_CODE_SECRET") or self.VOTER_KEY_SECRET
         # How long the link that confirms a resident's e-mail address works (seconds).
         self.EMAIL_CONFIRMATION_MAX_AGE = int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", 3 * 24 * 3600))
         self.SQLALCHEMY_DATABASE_URI = _database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
+        # Request bodies: at most MAX_CONTENT_LENGTH (a register file of 100,000 lines is about 4 MB), and far
+        # less from visitors who are not logged in (their forms are a few fields); more gets a 413 page.
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+        self.ANONYMOUS_MAX_CONTENT_LENGTH = int(os.environ.get("ANONYMOUS_MAX_CONTENT_LENGTH", 256 * 1024))
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         # How often the due-work sweep runs (beat, and `wijkbudget run` without a broker), and a factor on every
         # job's pause between retries (fault drills shorten both).
@@ -89,8 +118,9 @@ class Config:
         # be noticed at once, after which the limiter counts in memory (in_memory_fallback_enabled).
         self.RATELIMIT_STRATEGY = "moving-window"
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
-        # Printable letters wait here (private folders) until downloaded; default instance/letters.
-        self.LETTERS_DIR = os.environ.get("LETTERS_DIR", "")
+        # Printable letters wait here (private folders) until downloaded; progress photos are kept here.
+        self.LETTERS_DIR = _path_setting("LETTERS_DIR", storage_dir() / "letters")
+        self.PROGRESS_PHOTO_DIR = _path_setting("PROGRESS_PHOTO_DIR", storage_dir() / "uploads" / "progress")
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
         self.LANGUAGES = ("nl", "en")
@@ -101,6 +131,24 @@ class Config:
         # The municipality's name, logo and colours (NL Design System tokens); checked at start-up.
         self.THEME = theme_from_settings(os.environ)
         self._mail_settings()
+        self._organisation_settings()
+
+    def _organisation_settings(self) -> None:
+        """Who runs this installation: shown on the contact, privacy and accessibility pages."""
+        self.ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Gemeente Voorbeeldstad")
+        self.CONTACT_ADDRESS = os.environ.get("CONTACT_ADDRESS", "")  # postal address; ";" starts a new line
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+        self.HELPDESK_PHONE = os.environ.get("HELPDESK_PHONE", "")
+        self.PRIVACY_OFFICER_EMAIL = os.environ.get(
+            "PRIVACY_OFFICER_EMAIL", ""
+        )  # the data protection officer
+        # The Dutch model accessibility statement: compliance status A (full) .. E (not known), and when the
+        # statement was made and what the site was last evaluated against.
+        self.ACCESSIBILITY_STATUS = os.environ.get("ACCESSIBILITY_STATUS", "B").strip().upper()
+        self.ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-12-08")
+        self.ACCESSIBILITY_EVALUATION = os.environ.get(
+            "ACCESSIBILITY_EVALUATION", "automated axe-core checks of every page in the test suite"
+        )
 
     def _page_cache_settings(self) -> None:
         """Public pages for anonymous visitors (app/web/page_cache.py): Redis when there is one, else in-process."""
@@ -118,12 +166,12 @@ class Config:
             self.CACHE_THRESHOLD = 2000
 
     def _mail_settings(self) -> None:
-        """Flask-Mailman: SMTP when MAIL_SERVER is set, otherwise every message is a file in instance/outbox/."""
+        """Flask-Mailman: SMTP when MAIL_SERVER is set, otherwise every message is a file in STORAGE_DIR/outbox/."""
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_USE_TLS = _flag("MAIL_USE_TLS")
         self.MAIL_USE_SSL = _flag("MAIL_USE_SSL")
         default_port = "465" if self.MAIL_USE_SSL else "587" if self.MAIL_USE_TLS else "25"
-        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", default_port))
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT") or default_port)
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
         self.MAIL_DEFAULT_SENDER = os.environ.get(
@@ -131,7 +179,7 @@ class Config:
         )
         self.MAIL_TIMEOUT = 20
         self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "file"
-        self.MAIL_FILE_PATH = str(INSTANCE_DIR / "outbox")
+        self.MAIL_FILE_PATH = _path_setting("MAIL_FILE_PATH", storage_dir() / "outbox")
         # Links in e-mails and the letters' QR codes point here (jobs have no request to take the host from).
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 

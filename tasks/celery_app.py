@@ -15,6 +15,7 @@ from typing import Any
 from celery import Celery
 from flask import Flask, appcontext_pushed
 
+from tasks import task_log  # noqa: F401  (one log line per task)
 from tasks.base import JobTask
 
 TASK_MODULES = (

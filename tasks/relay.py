@@ -28,6 +28,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
+from app.logs import current_request_id
 from app.models import OutboxJob, OutboxState
 from app.models.base import utcnow
 from app.services import jobs
@@ -120,7 +121,12 @@ def _publish(ids: list[int]) -> None:
         for job_id, name, args, available_at in rows:
             countdown = max(0.0, (available_at - now).total_seconds())
             celery.send_task(
-                name, args=list(args), kwargs={"job_id": job_id}, countdown=countdown, retry=False
+                name,
+                args=list(args),
+                kwargs={"job_id": job_id},
+                countdown=countdown,
+                retry=False,
+                headers={"request_id": current_request_id()},  # the task's log lines name the request
             )
             published.append(job_id)
     except Exception as exc:  # noqa: BLE001 - any broker trouble: stop trying for a while

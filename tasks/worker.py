@@ -6,15 +6,23 @@ Builds the Flask app from the environment (REDIS_URL, DATABASE_URL) and exposes 
 import logging
 from typing import Any
 
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import setup_logging, worker_process_init, worker_ready
 
 from app import create_app
 from app.extensions import db
+from app.logs import configure_logging
 from app.services import jobs
 from tasks import relay
 from tasks.broker import celery_for
 
 log = logging.getLogger(__name__)
+
+
+@setup_logging.connect
+def _json_logs(loglevel: Any = None, **_: Any) -> None:
+    """Celery leaves logging to us when this signal has a receiver: JSON lines, redacted, like the web app."""
+    configure_logging(loglevel or "INFO")
+
 
 flask_app = create_app()
 celery = celery_app = celery_for(flask_app)

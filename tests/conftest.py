@@ -147,3 +147,20 @@ def held_jobs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list]]:  # typ
 
     monkeypatch.setattr(tasks.relay, "hand_over", hold)
     return held
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Any]:
+    """A StringIO with every line the process logs during the test, formatted as in production (JSON)."""
+    import io
+    import logging
+
+    from app.logs import configure_logging
+
+    root = logging.getLogger()
+    level = root.level
+    stream = io.StringIO()
+    handler = configure_logging(stream=stream)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)

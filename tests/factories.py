@@ -52,10 +52,12 @@ def make_user(
     role: Role = Role.RESIDENT, *, email: str | None = None, wijk: Wijk | None = None, **kw: Any
 ) -> User:
     """A user of `role`. By default an adult with a confirmed e-mail address and, when a home `wijk` is given,
-    a postcode inside it: the conditions of an open round, so a resident of the wijk may vote there."""
+    a postcode and house number inside it: the conditions of an open round, so a resident of the wijk may
+    vote there."""
     defaults: dict[str, Any] = {"email_confirmed_at": datetime.now(UTC), "birth_date": ADULT_BIRTH_DATE}
-    if wijk is not None:
+    if wijk is not None:  # a house of their own: one ballot per person in an open round
         defaults["postcode"] = f"{wijk.postcodes[0]}AB"
+        defaults["house_number"] = next(_seq) % 99_999 + 1
     user = User(
         email=email or f"{role.value}{next(_seq)}@example.nl",
         name=kw.pop("name", f"{role.value.title()} {next(_seq)}"),

@@ -13,4 +13,4 @@ def test_models_match_migrations(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, db.metadata)
-    assert diff == [], f"models and migrations differ; run scripts/regenerate_initial_migration.sh: {diff}"
+    assert diff == [], f"models and migrations differ; add a revision with scripts/new_migration.sh: {diff}"

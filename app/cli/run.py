@@ -6,11 +6,14 @@ phase dates, overdue commitments, register purges, stuck mail, outbox jobs that 
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask.cli import ScriptInfo
 from flask.cli import run_command as flask_run_command
 from werkzeug.serving import is_running_from_reloader
 
+from app.logs import RedactingFilter
 from tasks.broker import has_broker
 from tasks.sweep import start_in_process_sweeper
 
@@ -20,6 +23,8 @@ from tasks.sweep import start_in_process_sweeper
 def run_command(ctx: click.Context, **options: object) -> None:
     app = ctx.ensure_object(ScriptInfo).load_app()
     reloading = bool(options.get("reload")) and not is_running_from_reloader()
+    # The development server prints a line per request with the address and the query (?code=...).
+    logging.getLogger("werkzeug").addFilter(RedactingFilter())
     if not has_broker(app) and not reloading:  # with the reloader, only its child process serves and sweeps
         interval = float(app.config["SWEEP_INTERVAL_SECONDS"])
         start_in_process_sweeper(app, interval)

@@ -83,7 +83,7 @@ from __future__ import annotations
 import gc
 import heapq
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import repeat
@@ -205,9 +205,10 @@ def _lcm(a: int, b: int) -> int:
 def _prepare(
     costs: Sequence[int | Fraction],
     budget: int | Fraction,
-    voters: Sequence[tuple[int, Sequence[int]]],
+    voters: Sequence[tuple[int, Sequence[Hashable]]],
     utility: str,
     order: Sequence[int],
+    project_keys: Sequence[Hashable] | None,
 ) -> _Prepared:
     if utility not in _UTILITIES:
         raise ValueError(f"utility must be one of {sorted(_UTILITIES)}, not {utility!r}")
@@ -236,7 +237,18 @@ def _prepare(
     mults = list(map(itemgetter(0), voters))
     if mults and (not set(map(type, mults)) <= {int} or min(mults) < 0):
         raise ValueError("voter multiplicities must be non-negative ints")
-    keys = list(map(frozenset, map(itemgetter(1), voters)))
+    ballots = map(itemgetter(1), voters)
+    if project_keys is not None:
+        # Ballots name projects by key: each becomes a set of indices through map(), in C.
+        index = dict(zip(project_keys, range(num_projects), strict=False))
+        if len(index) != num_projects:
+            raise ValueError("project_keys must name every project once")
+        try:
+            keys = list(map(frozenset, map(map, repeat(index.__getitem__), ballots)))
+        except KeyError as missing:
+            raise ValueError(f"a ballot names an unknown project: {missing}") from None
+    else:
+        keys = list(map(frozenset, ballots))
     n = sum(mults)
     raw: dict[frozenset[int], int] = dict(zip(keys, mults, strict=True))
     if len(raw) != len(keys) or 0 in raw.values():
@@ -244,7 +256,7 @@ def _prepare(
         for key, mult in zip(keys, mults, strict=True):
             if mult:
                 raw[key] = raw.get(key, 0) + mult
-    named = frozenset[int]().union(*raw) if raw else frozenset[int]()
+    named = frozenset[int]().union(*raw) if raw and project_keys is None else frozenset[int]()
     if named and (not set(map(type, named)) <= {int} or min(named) < 0 or max(named) >= num_projects):
         raise ValueError("a ballot names an unknown project index")
 
@@ -799,16 +811,17 @@ def _compute(
 def _count(
     costs: Sequence[int | Fraction],
     budget: int | Fraction,
-    voters: Sequence[tuple[int, Sequence[int]]],
+    voters: Sequence[tuple[int, Sequence[Hashable]]],
     utility: str,
     order: Sequence[int],
     completion: str,
     greedy_scores: Sequence[int] | None,
     trace: bool,
+    project_keys: Sequence[Hashable] | None,
 ) -> tuple[MesResult, dict[int, dict[int, Fraction]]]:
     if completion not in _COMPLETIONS:
         raise ValueError(f"completion must be one of {sorted(_COMPLETIONS)}, not {completion!r}")
-    prep = _prepare(costs, budget, voters, utility, order)
+    prep = _prepare(costs, budget, voters, utility, order, project_keys)
     num_projects = prep.num_projects
     if greedy_scores is not None and len(greedy_scores) != num_projects:
         raise ValueError("greedy_scores must have one entry per project")
@@ -961,34 +974,42 @@ def _count(
 def equal_shares(
     costs: Sequence[int | Fraction],
     budget: int | Fraction,
-    voters: Sequence[tuple[int, Sequence[int]]],
+    voters: Sequence[tuple[int, Sequence[Hashable]]],
     *,
     utility: Literal["cost", "cardinality"],
     order: Sequence[int],
     completion: Literal["none", "add1", "add1-greedy"] = "none",
     greedy_scores: Sequence[int] | None = None,
+    project_keys: Sequence[Hashable] | None = None,
 ) -> MesResult:
     """Count the Method of Equal Shares exactly as pabutools 1.2.3 does (see the module docstring).
 
     ``costs[i]``: cost of project ``i`` (int or Fraction, >= 0).  ``voters``: ``(multiplicity, projects)``
     per group of identical ballots, ``projects`` being the indices the ballot supports (duplicates are
     ignored).  ``order``: every project index once; earlier wins ties.  ``greedy_scores``: per project, the
-    score of the greedy fill of ``add1-greedy`` (default: number of supporters).
+    score of the greedy fill of ``add1-greedy`` (default: number of supporters).  ``project_keys``: when
+    given, ballots name projects by these keys (project ``i`` is ``project_keys[i]``, e.g. its id) instead
+    of by index, which spares the caller a pass over every ballot.
     """
-    result, _ = _compute(costs, budget, voters, utility, order, completion, greedy_scores, False)
+    result, _ = _compute(
+        costs, budget, voters, utility, order, completion, greedy_scores, False, project_keys
+    )
     return result
 
 
 def equal_shares_trace(
     costs: Sequence[int | Fraction],
     budget: int | Fraction,
-    voters: Sequence[tuple[int, Sequence[int]]],
+    voters: Sequence[tuple[int, Sequence[Hashable]]],
     *,
     utility: Literal["cost", "cardinality"],
     order: Sequence[int],
     completion: Literal["none", "add1", "add1-greedy"] = "none",
     greedy_scores: Sequence[int] | None = None,
+    project_keys: Sequence[Hashable] | None = None,
 ) -> MesTrace:
     """Like :func:`equal_shares`, also returning who paid what (for audits and tests; slower)."""
-    result, payments = _compute(costs, budget, voters, utility, order, completion, greedy_scores, True)
+    result, payments = _compute(
+        costs, budget, voters, utility, order, completion, greedy_scores, True, project_keys
+    )
     return MesTrace(result=result, payments=payments)

@@ -327,12 +327,9 @@ def _run_equal_shares(
         from .equal_shares import equal_shares
 
         utility, completion = _MES_SETTINGS[rule]
-        # Supported projects as sorted index lists: a stable, order-free representation of each voter group
-        # (the reader has grouped identical ballots already; MES accepts any grouping of voters).
-        position = index.__getitem__
-        voters = [
-            (weight, sorted(map(position, supported))) for weight, supported in supported_per_ballot(election)
-        ]
+        # The ballots as they are, naming projects by id (project_keys): MES makes each a set of indices
+        # in C, and accepts any grouping of voters (the reader has grouped identical ballots already).
+        voters = list(supported_per_ballot(election))
         result = equal_shares(
             [election.projects[pid].cost for pid in ids],
             election.budget,
@@ -341,6 +338,7 @@ def _run_equal_shares(
             order=[index[pid] for pid in priority],
             completion=completion,
             greedy_scores=[supporters[pid] for pid in ids] if completion == "add1-greedy" else None,
+            project_keys=ids,
         )
         raw_selected = result.selected
         raw_explanations = result.explanations

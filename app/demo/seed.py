@@ -9,6 +9,7 @@ budget of its own for one buurt. Demo accounts are listed in the README.
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -268,9 +269,15 @@ def _wijk() -> Wijk:
 
 def _users(wijk: Wijk) -> dict[str, User]:
     users: dict[str, User] = {}
+    houses = itertools.count(1)
     for email, name, role in DEMO_ACCOUNTS:
         user = User(
-            email=email, name=name, role=role.value, language="nl", wijk_id=wijk.id, **_resident(wijk)
+            email=email,
+            name=name,
+            role=role.value,
+            language="nl",
+            wijk_id=wijk.id,
+            **_resident(wijk, next(houses)),
         )
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
@@ -281,7 +288,7 @@ def _users(wijk: Wijk) -> dict[str, User]:
             name=name,
             role=Role.RESIDENT.value,
             wijk_id=wijk.id,
-            **_resident(wijk),
+            **_resident(wijk, next(houses)),
         )
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
@@ -290,11 +297,13 @@ def _users(wijk: Wijk) -> dict[str, User]:
     return users
 
 
-def _resident(wijk: Wijk) -> dict[str, Any]:
-    """What an open round checks: a confirmed e-mail address, a postcode in the wijk and an adult age."""
+def _resident(wijk: Wijk, house_number: int) -> dict[str, Any]:
+    """What an open round checks: a confirmed e-mail address, an address in the wijk (a house each, as one
+    person votes once) and an adult age."""
     return {
         "email_confirmed_at": utcnow(),
         "postcode": f"{wijk.postcodes[0]}AB",
+        "house_number": house_number,
         "birth_date": date(1975, 6, 1),
     }
 

@@ -27,8 +27,9 @@ from app.models.eligibility import (
     RegisterMatch,
     VotingCode,
 )
-from app.models.freeze import FrozenRoundError
+from app.models.freeze import FrozenRoundError, FrozenWijkError
 from app.models.mail import EmailStatus, OutgoingEmail, ResultSubscription
+from app.models.open_seat import OpenRoundSeat
 from app.models.outbox import OutboxJob, OutboxState
 from app.models.paper import LocationKind, PaperEntry, PaperEntryStatus, PollingLocation
 from app.models.project import Project, ProjectStatus
@@ -60,11 +61,13 @@ __all__ = [
     "EmailStatus",
     "FeedbackKind",
     "FrozenRoundError",
+    "FrozenWijkError",
     "JobStatus",
     "LeftoverPolicy",
     "LocationKind",
     "MatchStatus",
     "Notification",
+    "OpenRoundSeat",
     "OutboxJob",
     "OutboxState",
     "OutgoingEmail",

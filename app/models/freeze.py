@@ -10,6 +10,10 @@ or delete of a row whose round is frozen, whatever code path tried it. Two ways 
 
 A model joins the freeze with one line after its class, e.g. `frozen_with_round(RegisterEntry)`; by
 default every column is frozen, `mutable` names the bookkeeping columns that may still change.
+
+A wijk's areas freeze with its rounds too: while any round of the wijk is in VOTING or later, its postcode
+areas and its buurten (adding, removing, renaming) are what ballots and registers were checked against, so
+they may not change (`FrozenWijkError`); its name and municipality may.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.models.eligibility import CodeBatch, RegisterEntry, RegisterImport
 from app.models.round import PHASE_ORDER, Phase, Round, RoundBuurtBudget, RoundCap
+from app.models.wijk import Buurt, Wijk
 
 FREEZE_MODE = "wijkbudget.freeze_mode"  # key in Session.info: "amendment" or "seeding" while active
 AMENDMENT, SEEDING = "amendment", "seeding"
@@ -32,6 +37,13 @@ _FROZEN_FROM = PHASE_ORDER.index(Phase.VOTING)
 
 class FrozenRoundError(RuntimeError):
     """Raised at flush time when something tries to change a frozen round or what belongs to it."""
+
+
+class FrozenWijkError(FrozenRoundError):
+    """Raised at flush time when something tries to change the areas of a wijk with a frozen round."""
+
+
+FROZEN_PHASES = tuple(p.value for p in PHASE_ORDER[_FROZEN_FROM:])
 
 
 @dataclass(frozen=True)
@@ -134,6 +146,43 @@ def _refuse_changes_to_frozen_rounds(session: Session, flush_context: Any, insta
         rule = _RULES.get(type(obj))
         if rule is not None and session.is_modified(obj):
             _check_update(obj, rule, phases, amendment=mode == AMENDMENT)
+    _refuse_changes_to_frozen_wijken(session)
+
+
+def _refuse_changes_to_frozen_wijken(session: Session) -> None:
+    changed: set[int] = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Buurt):
+            changed.update(_buurt_wijk_ids(obj))
+    for obj in session.dirty:
+        if isinstance(obj, Buurt) and session.is_modified(obj):
+            changed.update(_buurt_wijk_ids(obj))
+        elif isinstance(obj, Wijk) and inspect(obj).attrs["postcodes"].history.has_changes():
+            if sorted(_committed(obj, "postcodes") or []) != sorted(obj.postcodes or []):
+                changed.add(obj.id)
+    for wijk_id in sorted(changed):
+        if wijk_has_frozen_round(session, wijk_id):
+            raise FrozenWijkError(
+                f"cannot change the postcodes or buurten of wijk {wijk_id}: a round is frozen"
+            )
+
+
+def _buurt_wijk_ids(buurt: Buurt) -> set[int]:
+    """The wijken a buurt belongs to before and after this flush (a new buurt may know only its wijk)."""
+    ids = {_committed(buurt, "wijk_id"), buurt.wijk_id}
+    if "wijk" not in inspect(buurt).unloaded and buurt.wijk is not None:
+        ids.add(buurt.wijk.id)
+    return {i for i in ids if i is not None}
+
+
+def wijk_has_frozen_round(session: Any, wijk_id: int) -> bool:
+    """Whether any round of the wijk is in VOTING or later (stored, or pending in this session)."""
+    for obj in session.identity_map.values():
+        if isinstance(obj, Round) and obj.wijk_id == wijk_id and is_frozen_phase(obj.phase):
+            return True
+    with session.no_autoflush:
+        stmt = select(Round.id).where(Round.wijk_id == wijk_id, Round.phase.in_(FROZEN_PHASES)).limit(1)
+        return session.scalar(stmt) is not None
 
 
 def _check_update(obj: Any, rule: _Rule, phases: _PhaseLookup, *, amendment: bool) -> None:

@@ -83,6 +83,7 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
         ),
         CheckConstraint("min_age >= 0 AND min_age <= 120", name="min_age_range"),
         CheckConstraint("register_retention_days >= 0", name="retention_nonnegative"),
+        CheckConstraint("accounts_per_address BETWEEN 1 AND 50", name="accounts_per_address_range"),
         CheckConstraint("points_total IS NULL OR points_total >= 1", name="points_total_positive"),
         CheckConstraint(
             "points_per_project IS NULL OR points_per_project >= 1", name="points_per_project_positive"
@@ -131,6 +132,9 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
     eligibility: Mapped[str] = mapped_column(String(20), default=Eligibility.OPEN.value)
     register_level: Mapped[str] = mapped_column(String(10), default=RegisterLevel.PERSON.value)
     min_age: Mapped[int] = mapped_column(Integer, default=12)
+    # Open rounds: how many accounts may vote with one postcode, house number and date of birth (twins
+    # may need 2). Frozen with the other kaders.
+    accounts_per_address: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # The register (and codes) are deleted this many days after publication.
     register_retention_days: Mapped[int] = mapped_column(Integer, default=90)
     register_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

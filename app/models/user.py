@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,6 +29,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         CheckConstraint(f"role IN {ROLE_VALUES!r}", name="role_known"),
         CheckConstraint(f"language IN {LANGUAGES!r}", name="language_known"),
+        CheckConstraint(
+            "house_number IS NULL OR house_number BETWEEN 1 AND 99999", name="house_number_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +44,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # Self-declared, for rounds with open eligibility (postcode in the wijk, minimum age, e-mail confirmed).
     postcode: Mapped[str | None] = mapped_column(String(6), nullable=True)
     birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # With postcode and birth date: one account per person in an open round (see open_round_seats).
+    house_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    house_number_addition: Mapped[str] = mapped_column(String(10), default="", server_default="")
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

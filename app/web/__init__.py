@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
 from app.services.results.outcomes import project_outcome
 from app.web.headers import init_security_headers
+from app.web.malformed_input import UnstorableInput, init_malformed_input
 from app.web.page_cache import init_page_cache
+from app.web.request_size import size_in_mb
 
 
 def register_web(app: Flask) -> None:
@@ -21,13 +24,16 @@ def register_web(app: Flask) -> None:
     from app.web.code_vote.views import bp as code_vote_bp
     from app.web.codes.views import bp as codes_bp
     from app.web.commitments.views import bp as commitments_bp
+    from app.web.health.views import bp as health_bp
     from app.web.organise.views import bp as organise_bp
     from app.web.public.views import bp as public_bp
     from app.web.records.views import bp as records_bp
     from app.web.residents.views import bp as residents_bp
     from app.web.review.views import bp as review_bp
+    from app.web.site.views import bp as site_bp
     from app.web.stembureau.views import bp as stembureau_bp
 
+    init_malformed_input(app)  # the id converter must be in place before the blueprints add their routes
     blueprints = (
         assets_bp,
         auth_bp,
@@ -40,6 +46,8 @@ def register_web(app: Flask) -> None:
         stembureau_bp,
         code_vote_bp,
         codes_bp,
+        health_bp,
+        site_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
@@ -70,6 +78,17 @@ def _register_error_pages(app: Flask) -> None:
     def bad_request(e):  # type: ignore[no-untyped-def]
         return page(400, _("Something is wrong with this request"), _("Please go back and try again."))
 
+    @app.errorhandler(UnstorableInput)
+    def unstorable_input(e):  # type: ignore[no-untyped-def]
+        return page(
+            400,
+            _("This form holds characters we cannot store"),
+            _(
+                "Something you sent holds an invisible control character (a NUL byte). Nothing was saved. "
+                "Go back, type the text again instead of pasting it, and try once more."
+            ),
+        )
+
     @app.errorhandler(CSRFError)
     def csrf_error(e):  # type: ignore[no-untyped-def]
         return page(
@@ -97,7 +116,15 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(e):  # type: ignore[no-untyped-def]
-        return page(413, _("What you sent is too large"), _("Send a smaller file or a shorter text."))
+        limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+        return page(
+            413,
+            _("What you sent is too large"),
+            _(
+                "We accept at most %(size)s at once. Nothing was saved. Go back and send a smaller file or less text.",
+                size=escape(size_in_mb(limit)),
+            ),
+        )
 
     @app.errorhandler(429)
     def too_many(e):  # type: ignore[no-untyped-def]

@@ -1,13 +1,14 @@
-"""Form fields for what a resident says about themselves: postcode and date of birth (auth and residents)."""
+"""Form fields for what a resident says about themselves: address and date of birth (auth and residents)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import IntegerField, StringField
 from wtforms.fields import DateField
+
+from app.translated import lazy_gettext as _l
 
 # A browser's date picker sends 2010-03-31; someone typing in a plain text box may write 31-03-2010.
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
@@ -44,4 +45,20 @@ def postcode_field(label: Any, description: Any = None) -> StringField:
         label,
         description=description,
         render_kw={"autocomplete": "postal-code", "maxlength": 7, "size": 8},
+    )
+
+
+def house_number_field(label: Any = None) -> IntegerField:
+    return IntegerField(
+        label or _l("House number"),
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "size": 6},
+        invalid_value_message=_l("Fill in your house number, for example 12."),
+    )
+
+
+def addition_field() -> StringField:
+    return StringField(
+        _l("Addition (optional)"),
+        description=_l("For example A, bis or 2-hoog."),
+        render_kw={"maxlength": 10, "size": 6, "autocomplete": "off"},
     )

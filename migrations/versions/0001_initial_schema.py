@@ -6,6 +6,9 @@ Create Date: 2026-11-28 14:00:33.127714
 
 """
 
+# FROZEN. Live databases have run this revision; an edit here would never reach them. Put every model change in
+# a revision of its own (scripts/new_migration.sh). tests/test_migration_history.py pins this file's SHA-256.
+
 from alembic import op
 import sqlalchemy as sa
 

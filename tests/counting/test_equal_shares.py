@@ -472,3 +472,21 @@ def test_input_checks() -> None:
         equal_shares([1, 2], 3, [], utility="utility", order=[0, 1])  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         equal_shares([-1, 2], 3, [], utility="cost", order=[0, 1])
+
+
+def test_ballots_may_name_projects_by_key() -> None:
+    costs, order = [30, 20], [0, 1]
+    by_index = equal_shares(costs, 40, [(2, [0]), (1, [0, 1]), (1, [1])], utility="cost", order=order)
+    by_key = equal_shares(
+        costs,
+        40,
+        [(2, ["a"]), (1, ["b", "a"]), (1, ["b"])],
+        utility="cost",
+        order=order,
+        project_keys=["a", "b"],
+    )
+    assert by_key == by_index
+    with pytest.raises(ValueError, match="unknown project"):
+        equal_shares(costs, 40, [(1, ["c"])], utility="cost", order=order, project_keys=["a", "b"])
+    with pytest.raises(ValueError, match="every project once"):
+        equal_shares(costs, 40, [], utility="cost", order=order, project_keys=["a", "a"])

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from app import create_app
 from app.config import Config, TestConfig
 from app.extensions import db, limiter
+from app.models import CodeBatch
 from tasks import relay
 from tasks.broker import celery_for
 from tests.conftest import database_url_for_tests
@@ -55,11 +57,18 @@ def production_env(tmp_path: Path, redis_url: str, smtp_port: int, **extra: str)
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(smtp_port),
         "PUBLIC_BASE_URL": "http://wijkbudget.test",
-        "LETTERS_DIR": str(tmp_path / "letters"),
+        "STORAGE_DIR": str(tmp_path / "storage"),
         "SWEEP_INTERVAL_SECONDS": "2",
         "JOB_BACKOFF_SCALE": "0.02",
     }
     return env | extra
+
+
+def letter_batch_done(app: Flask) -> bool:
+    """Whether the test's one letter batch is made (read afresh: a worker process wrote it)."""
+    with app.app_context():
+        db.session.expire_all()
+        return db.session.scalars(select(CodeBatch.status)).one() == "done"
 
 
 @pytest.fixture

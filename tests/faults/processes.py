@@ -74,12 +74,20 @@ class CeleryWorker:
     """`celery -A tasks.worker worker` (with `-B`: also beat) as its own process group, logging to a file."""
 
     def __init__(
-        self, env: dict[str, str], log_path: Path, *, name: str = "faults", beat: bool = True
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        *,
+        name: str = "faults",
+        beat: bool = True,
+        cwd: Path = ROOT,
     ) -> None:
-        self.env = env
+        # Started elsewhere than the checkout, the worker still finds the code (as an installed package would).
+        self.env = env if cwd == ROOT else {"PYTHONPATH": str(ROOT)} | env
         self.log_path = log_path
         self.name = name
         self.beat = beat
+        self.cwd = cwd
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> CeleryWorker:
@@ -98,7 +106,7 @@ class CeleryWorker:
             args += ["-B", "--schedule", str(self.log_path.with_suffix(".beat"))]
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         start = self.log_path.stat().st_size if self.log_path.exists() else 0
         wait_for(

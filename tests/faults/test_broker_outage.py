@@ -26,7 +26,7 @@ from tests.factories import (
     make_register_entry,
     make_user,
 )
-from tests.faults.conftest import production_env
+from tests.faults.conftest import letter_batch_done, production_env
 from tests.faults.processes import CeleryWorker, RedisServer, wait_for
 from tests.mail_support import CollectingHandler
 
@@ -168,13 +168,9 @@ def test_a_letter_batch_whose_first_publish_failed_is_made_once_the_broker_is_ba
     broker.start()
     worker = CeleryWorker(env, tmp_path / "worker.log").start()
     try:
-
-        def batch_done() -> bool:
-            with app.app_context():
-                db.session.expire_all()
-                return db.session.scalars(select(CodeBatch.status)).one() == "done"
-
-        wait_for(batch_done, 60, "the letter batch")  # no second request: the sweep handed it over
+        wait_for(
+            lambda: letter_batch_done(app), 60, "the letter batch"
+        )  # no second request: the sweep handed it over
     except BaseException:
         print(worker.log_tail())
         raise

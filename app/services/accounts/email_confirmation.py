@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from app.extensions import db
@@ -21,6 +20,7 @@ from app.models import User
 from app.models.base import utcnow
 from app.services.errors import RuleViolation
 from app.services.notifications.mail import queue_email
+from app.translated import lazy_gettext as _l
 
 SALT = "wijkbudget.email-confirmation"
 

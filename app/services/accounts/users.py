@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,9 +11,13 @@ from app.extensions import db
 from app.models import Role, User
 from app.postcodes import normalise_postcode
 from app.services.errors import RuleViolation
+from app.translated import lazy_gettext as _l
+from app.typed_text import one_line
 
 MIN_PASSWORD_LENGTH = 10
 OLDEST_BIRTH_YEAR = 1900
+MAX_HOUSE_NUMBER = 99999  # the model's check constraint
+MAX_ADDITION = 10
 
 
 def normalise_email(email: str) -> str:
@@ -45,7 +48,7 @@ def register_resident(
         raise RuleViolation(_l("An account with this e-mail address already exists."), field="email")
     user = User(
         email=email,
-        name=name.strip(),
+        name=one_line(name),
         role=Role.RESIDENT.value,
         language=language,
         wijk_id=wijk_id,
@@ -85,13 +88,28 @@ def set_language(user: User, language: str) -> None:
     db.session.commit()
 
 
-def update_profile(actor: User, *, postcode: str, birth_date: date | None) -> User:
-    """Store the actor's self-declared postcode (normalised, "1234AB"; empty clears it) and date of birth
-    (not in the future, not before 1900). Both are what open rounds check before a vote."""
+def update_profile(
+    actor: User,
+    *,
+    postcode: str,
+    birth_date: date | None,
+    house_number: int | None = None,
+    addition: str = "",
+) -> User:
+    """Store the actor's self-declared postcode (normalised, "1234AB"; empty clears it), house number and
+    addition, and date of birth (not in the future, not before 1900): what open rounds check before a vote,
+    and what makes one person one ballot there."""
     stored_postcode = checked_postcode(postcode)
     check_birth_date(birth_date)
+    if house_number is not None and not 1 <= house_number <= MAX_HOUSE_NUMBER:
+        raise RuleViolation(_l("Fill in your house number, for example 12."), field="house_number")
+    addition = one_line(addition)
+    if len(addition) > MAX_ADDITION:
+        raise RuleViolation(_l("Use at most %(n)d characters.", n=MAX_ADDITION), field="addition")
     actor.postcode = stored_postcode
     actor.birth_date = birth_date
+    actor.house_number = house_number
+    actor.house_number_addition = addition
     db.session.commit()
     return actor
 

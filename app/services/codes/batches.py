@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, exists, func, insert, select, update
 
 from app.extensions import db
@@ -45,6 +44,7 @@ from app.services.errors import NotFound, RuleViolation
 from app.services.jobs import enqueue_job
 from app.services.rounds.wijken import require_organiser
 from app.services.voting.voter_keys import new_compact_voting_code, voting_code_hasher
+from app.translated import lazy_gettext as _l
 
 GENERATE_TASK = "wijkbudget.generate_codes"
 CHUNK_SIZE = 5000
@@ -68,9 +68,8 @@ class FileGone(RuleViolation):
 
 
 def letters_root() -> Path:
-    """Where batch folders live: `LETTERS_DIR`, by default `instance/letters`."""
-    configured = current_app.config.get("LETTERS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "letters"
+    """Where batch folders live: `LETTERS_DIR`, by default STORAGE_DIR's `letters`."""
+    return Path(current_app.config["LETTERS_DIR"])
 
 
 def batch_folder(batch_id: int) -> Path:

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, select, update
 
 from app.extensions import db
@@ -42,6 +41,7 @@ from app.services.voting.voter_keys import (
     voter_key_for_register_entry,
     voting_code_hash,
 )
+from app.translated import lazy_gettext as _l
 
 
 class CodeTypo(RuleViolation):

@@ -8,7 +8,6 @@ every letter shares is drawn once (a PDF form); per letter only the reference, a
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from app.csv_cells import csv_writer
 from app.letters.pdf import A4, PdfWriter, bitmap_op, rect_op, text_op
 from app.letters.qr import QrStamp
 from app.models import Round
@@ -61,7 +61,7 @@ def address_key(letter: Letter) -> str:
 
 def write_csv(letters: Iterable[Letter], out: IO[str], *, header: bool = True) -> None:
     """The same letters as CSV rows for a mail-merge (UTF-8, comma separated)."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     if header:
         writer.writerow(CSV_HEADER)
     for letter in letters:

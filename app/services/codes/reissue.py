@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +27,7 @@ from app.services.errors import NotFound, RuleViolation
 from app.services.rounds.wijken import require_organiser
 from app.services.voting.ballots import AlreadyVoted
 from app.services.voting.voter_keys import format_voting_code, new_compact_voting_code, voting_code_hash
+from app.translated import lazy_gettext as _l
 
 SEARCH_LIMIT = 50
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -10,6 +9,8 @@ from app.extensions import db
 from app.models import Commitment, CommitmentStatus, DeliveryFeedback, FeedbackKind, User
 from app.services.commitments.promises import get_commitment
 from app.services.errors import NotAllowed, RuleViolation
+from app.translated import lazy_gettext as _l
+from app.typed_text import multi_line
 
 TEXT_MAX = 1000
 
@@ -41,7 +42,7 @@ def give_feedback(actor: User, commitment_id: int, *, kind: str, text: str) -> D
     problem = may_give_feedback(actor, commitment)
     if problem is not None:
         raise problem
-    text = text.replace("\x00", "").strip()
+    text = multi_line(text)
     _check(commitment, actor, kind, text)
     feedback = DeliveryFeedback(commitment_id=commitment.id, resident_id=actor.id, kind=kind, text=text)
     db.session.add(feedback)

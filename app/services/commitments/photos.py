@@ -1,6 +1,6 @@
 """Photos with progress updates: checked to be real images, stripped of metadata, stored under a random name.
 
-Files live in PROGRESS_PHOTO_DIR (default: the instance folder's `uploads/progress`), never in the database.
+Files live in PROGRESS_PHOTO_DIR (default: STORAGE_DIR's `uploads/progress`), never in the database.
 Every photo is decoded and written again by Pillow: that proves it is an image of an allowed type and drops
 EXIF data such as the GPS position of the phone that took it.
 """
@@ -14,10 +14,10 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.services.errors import RuleViolation
+from app.translated import lazy_gettext as _l
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; more is a decompression bomb, not a phone photo
@@ -27,8 +27,7 @@ _NAME = re.compile(r"[A-Za-z0-9_-]{22}\.(jpg|png|webp)")
 
 
 def photo_dir() -> Path:
-    configured = current_app.config.get("PROGRESS_PHOTO_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "uploads" / "progress"
+    return Path(current_app.config["PROGRESS_PHOTO_DIR"])
 
 
 def store_photo(data: bytes) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from app.extensions import db
 from app.models import ProgressUpdate, Role, User
 from app.models.commitment import PROGRESS_STATUS_VALUES
@@ -12,6 +10,8 @@ from app.services.audit import record_event
 from app.services.commitments import photos
 from app.services.commitments.promises import lock_commitment, refuse_if_dropped, subject
 from app.services.errors import NotAllowed, RuleViolation
+from app.translated import lazy_gettext as _l
+from app.typed_text import multi_line
 
 TEXT_MAX = 4000
 
@@ -30,7 +30,7 @@ def post_progress(
         raise NotAllowed(_l("Only professionals and organisers can post progress."))
     commitment = lock_commitment(commitment_id)
     refuse_if_dropped(commitment)
-    text = text.replace("\x00", "").strip()
+    text = multi_line(text)
     _check(status, spent_cents, text)
     assert spent_cents is not None
     photo_name = photos.store_photo(photo) if photo else None

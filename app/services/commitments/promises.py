@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +35,8 @@ from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.proposals.submissions import MAX_ID
+from app.translated import lazy_gettext as _l
+from app.typed_text import multi_line, one_line
 
 DEFAULT_DELIVERY_MONTHS = 12
 DEPARTMENT_MAX = 200
@@ -109,7 +110,7 @@ def update_commitment(
     if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_l("Only organisers can change who delivers a project and when."))
     commitment = lock_commitment(commitment_id)
-    department, date_reason = department.strip(), date_reason.strip()
+    department, date_reason = one_line(department), multi_line(date_reason)
     new_date = planned_delivery_on or commitment.planned_delivery_on
     _check_update(commitment, department, responsible_user_id, new_date, date_reason)
     before = _settings(commitment)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -46,6 +45,7 @@ from app.services.errors import RuleViolation
 from app.services.jobs import enqueue_job
 from app.services.proposals.submissions import visible_round
 from app.services.voting.voter_keys import voter_key_for_register_entry
+from app.translated import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Rules (all self-declared, checked every time the account votes):
 - the account's e-mail address is confirmed (a signed link, see `app.services.accounts.email_confirmation`);
-- the first four digits of its postcode are one of the wijk's postcode areas;
+- the first four digits of its postcode are one of the wijk's postcode areas, and it gives a house number;
 - it is at least the round's `min_age` years old on the day voting opens (Dutch time).
 Every unmet condition is reported, each with what fixes it; nothing is stored here.
 """
@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 
 from app.ages import age_on
 from app.local_time import local_date
 from app.models import Round, User
 from app.postcodes import format_postcode, postcode_area
 from app.services.eligibility.refusal import Fix, Problem
+from app.translated import lazy_gettext as _l
 
 
 def voting_start_date(rnd: Round) -> date:
@@ -62,6 +62,8 @@ def _postcode_problems(user: User, rnd: Round) -> list[Problem]:
         return [Problem(_l("Fill in your postcode in your profile."), Fix.PROFILE)]
     areas = list(rnd.wijk.postcodes or [])
     if postcode_area(user.postcode) in areas:
+        if user.house_number is None:  # with postcode and birth date: one ballot per person
+            return [Problem(_l("Fill in your house number in your profile."), Fix.PROFILE)]
         return []
     return [
         Problem(

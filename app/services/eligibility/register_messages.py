@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from app.translated import lazy_gettext as _l
 
 COLUMN_NAMES = {
     "reference": _l("reference number (referentie)"),

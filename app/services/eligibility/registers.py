@@ -22,7 +22,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import String, Table, delete, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -48,6 +47,7 @@ from app.services.eligibility.register_messages import reason_text
 from app.services.errors import NotFound, RuleViolation
 from app.services.jobs import enqueue_job
 from app.services.rounds.wijken import require_organiser
+from app.translated import lazy_gettext as _l
 
 REGISTER_TABLE: Table = RegisterEntry.__table__
 IMPORT_TASK = "wijkbudget.import_register"

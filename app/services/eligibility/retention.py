@@ -1,7 +1,8 @@
 """Delete a round's register a set number of days after its result was published.
 
 Rule: once `Result.published_at + Round.register_retention_days` has passed, the round's register entries,
-letter codes, account matches and import rows are deleted and `Round.register_deleted_at` is set; ballots and
+letter codes, account matches, import rows and the seats of an open round (keyed hashes of address and
+birth date) are deleted and `Round.register_deleted_at` is set; ballots and
 the result stay (they hold no link to the register). Each round is its own transaction, audited as
 "register.purged"; a round whose register is already deleted is skipped, so running it again changes nothing.
 """
@@ -18,6 +19,7 @@ from app.models import Result, Round
 from app.models.base import utcnow
 from app.services.audit import record_event
 from app.services.codes.batches import discard_round_letters
+from app.services.eligibility.open_round_seats import delete_seats
 from app.services.eligibility.registers import delete_register_rows
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ def _purge_round(round_id: int, now: datetime) -> None:
         db.session.rollback()
         return
     counts = delete_register_rows(rnd.id, keep_imports=False)
+    counts["open_round_seats"] = delete_seats(rnd.id)
     rnd.register_deleted_at = now
     record_event(
         None,

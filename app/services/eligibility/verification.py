@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Ballot, BallotStatus, MatchStatus, RegisterMatch
 from app.services.errors import RuleViolation
+from app.translated import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

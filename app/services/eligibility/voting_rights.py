@@ -1,6 +1,7 @@
 """Whether an account may vote online in a round, and under which anonymous key, by the round's eligibility.
 
-- open: the self-declared conditions of `app.services.eligibility.open_rounds`; the key is the account's own.
+- open: the self-declared conditions of `app.services.eligibility.open_rounds`; the key is the account's
+  normalised mailbox's, and the first ballot takes the person's seat (`open_round_seats`).
 - register_match: a live match to a register entry; the key is the ENTRY's key (so a letter code or a paper
   ballot of the same resident collides with it), and the ballot waits (PENDING) until the match is verified.
 - letter_codes: never with an account; the resident votes with the code from their letter, or at the desk.
@@ -10,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from app.models import BallotStatus, Eligibility, MatchStatus, Round, User
 from app.services.eligibility.matches import live_match
+from app.services.eligibility.open_round_seats import normalised_mailbox, person_key_of
 from app.services.eligibility.open_rounds import open_round_problems
 from app.services.eligibility.refusal import EligibilityRefused, Fix, Problem
 from app.services.errors import NotAllowed
-from app.services.voting.voter_keys import voter_key_for_register_entry, voter_key_for_user
+from app.services.voting.voter_keys import voter_key_for_mailbox, voter_key_for_register_entry
+from app.translated import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class AccountVoter:
     key: str
     ballot_status: str
     register_entry_id: int | None = None
+    # Open rounds: the person the account says it is, whose seat its first ballot takes (open_round_seats).
+    person_key: str | None = None
 
 
 def account_voter(actor: User | None, rnd: Round, *, lock: bool = False) -> AccountVoter:
@@ -49,7 +52,13 @@ def account_voter(actor: User | None, rnd: Round, *, lock: bool = False) -> Acco
     problems = open_round_problems(actor, rnd)
     if problems:
         raise EligibilityRefused(problems)
-    return AccountVoter(voter_key_for_user(rnd.id, actor.id), BallotStatus.COUNTED.value)
+    return AccountVoter(
+        _open_round_key(actor, rnd), BallotStatus.COUNTED.value, person_key=person_key_of(actor, rnd)
+    )
+
+
+def _open_round_key(actor: User, rnd: Round) -> str:
+    return voter_key_for_mailbox(rnd.id, normalised_mailbox(actor.email))
 
 
 def _matched_voter(actor: User, rnd: Round, lock: bool) -> AccountVoter:
@@ -82,4 +91,4 @@ def account_ballot_key(actor: User, rnd: Round) -> str | None:
         if match is None or match.register_entry_id is None:
             return None
         return voter_key_for_register_entry(rnd.id, match.register_entry_id)
-    return voter_key_for_user(rnd.id, actor.id)
+    return _open_round_key(actor, rnd)

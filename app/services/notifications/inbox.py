@@ -11,12 +11,12 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime
-from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
 
 from app.extensions import db
 from app.models import Notification, User
 from app.services.notifications.mail import queue_email
+from app.translated import lazy_gettext as _l
 
 # Kinds that also send an e-mail, with its subject. Every e-mail kind needs a `title` detail.
 EMAIL_SUBJECTS = {

@@ -7,7 +7,6 @@ exactly once: `notified_at` is set in the same transaction as the notification a
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +16,7 @@ from app.models.base import utcnow
 from app.services.errors import RuleViolation
 from app.services.notifications.inbox import notify
 from app.services.proposals.submissions import visible_round
+from app.translated import lazy_gettext as _l
 
 NOTIFY_TASK = "wijkbudget.notify_results_published"
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -62,6 +61,7 @@ from app.services.voting.ballots import (
 )
 from app.services.voting.poll_book import mark_voted
 from app.services.voting.voter_keys import voter_key_for_register_entry
+from app.translated import lazy_gettext as _l
 
 REASON_MAX = 500
 

@@ -10,7 +10,6 @@ Rules:
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +18,8 @@ from app.models import LocationKind, Phase, PollingLocation, Role, Round, User
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.rounds.wijken import InvalidFields, require_organiser
+from app.translated import lazy_gettext as _l
+from app.typed_text import one_line
 
 NAME_MAX = 120
 USERS_SHOWN = 50
@@ -68,7 +69,7 @@ def update_location(actor: User, location_id: int, name: str, kind: str) -> Poll
 
 
 def _save(location: PollingLocation, actor: User, action: str, name: str, kind: str) -> None:
-    name = " ".join(name.split())
+    name = one_line(name)
     errors = {}
     if not name:
         errors["name"] = _l("Fill in the name of the location.")

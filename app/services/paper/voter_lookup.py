@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import register_csv
@@ -21,6 +20,7 @@ from app.services.errors import RuleViolation
 from app.services.rounds.wijken import InvalidFields
 from app.services.voting.ballots import AlreadyVoted
 from app.services.voting.voter_keys import normalise_voting_code, voting_code_hash
+from app.translated import lazy_gettext as _l
 
 HOUSE_NUMBER_MAX = 99_999
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +12,8 @@ from app.money import euro_text
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.inbox import notify
+from app.translated import lazy_gettext as _l
+from app.typed_text import multi_line
 
 REVIEW_PHASES = (Phase.PROPOSALS.value, Phase.REVIEW.value)
 REASON_MAX = 4000
@@ -56,7 +57,7 @@ def review_project(
     ).scalar_one_or_none()
     if project is None:
         raise NotFound(_l("This proposal does not exist."))
-    reason, cost_reason = reason.strip(), (cost_reason or "").strip()
+    reason, cost_reason = multi_line(reason), multi_line(cost_reason)
     new_cost = project.cost_cents if new_cost_cents is None else new_cost_cents
     _check(project, feasible, reason, new_cost, cost_reason)
     old_cost, old_status = project.cost_cents, project.status

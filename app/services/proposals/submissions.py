@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -21,6 +20,8 @@ from app.models import Buurt, Notification, Phase, Project, ProjectStatus, Round
 from app.money import euro_text
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.translated import lazy_gettext as _l
+from app.typed_text import multi_line, one_line
 
 TITLE_MIN = 5
 TITLE_MAX = 120
@@ -79,14 +80,14 @@ def proposal_problems(
 ) -> list[RuleViolation]:
     """Every way the proposal breaks the round's kaders or the length limits (empty list: it is fine)."""
     problems = []
-    if not TITLE_MIN <= len(_clean(title)) <= TITLE_MAX:
+    if not TITLE_MIN <= len(one_line(title)) <= TITLE_MAX:
         problems.append(
             RuleViolation(
                 _l("Use between %(min)d and %(max)d characters for the title.", min=TITLE_MIN, max=TITLE_MAX),
                 "title",
             )
         )
-    if not DESCRIPTION_MIN <= len(_clean(description)) <= DESCRIPTION_MAX:
+    if not DESCRIPTION_MIN <= len(multi_line(description)) <= DESCRIPTION_MAX:
         problems.append(
             RuleViolation(
                 _l(
@@ -105,11 +106,6 @@ def proposal_problems(
             RuleViolation(_l("Choose a buurt of %(wijk)s, or none.", wijk=rnd.wijk.name), "buurt_id")
         )
     return problems
-
-
-def _clean(text: str) -> str:
-    """Without surrounding space and NUL characters (which PostgreSQL cannot store in text)."""
-    return text.replace("\x00", "").strip()
 
 
 def _cost_problems(rnd: Round, cost_cents: int | None) -> list[RuleViolation]:
@@ -233,8 +229,8 @@ def _checked_values(rnd: Round, **values: Any) -> dict[str, Any]:
     if problems:
         raise ProposalRejected(problems)
     return {
-        "title": _clean(values["title"]),
-        "description": _clean(values["description"]),
+        "title": one_line(values["title"]),
+        "description": multi_line(values["description"]),
         "cost_cents": values["cost_cents"],
         "category": values["category"],
         "buurt_id": values["buurt_id"],

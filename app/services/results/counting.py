@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, NoReturn
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.counting import MES_RULES, Outcome, TieBreakError, UnknownRuleError, count
@@ -18,6 +17,7 @@ from app.services.audit import record_event
 from app.services.eligibility.verification import ballots_by_status, refuse_count_while_verifying
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.results.election import LoadedElection, LoadedPart, LoadedRound, counting_id, load_round
+from app.translated import lazy_gettext as _l
 
 DEFAULT_RULE = "greedy"
 

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.counting import Ballot as CountedBallot
@@ -21,6 +20,8 @@ from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.results.counting import count_election, lock_round, refuse, result_of
 from app.services.results.election import LoadedElection, LoadedPart, LoadedRound, counting_id, load_round
 from app.services.results.publishing import funded_amounts
+from app.translated import lazy_gettext as _l
+from app.typed_text import multi_line
 
 REASON_MAX = 4000
 
@@ -57,7 +58,7 @@ def drop_winner(actor: User, round_id: int, project_id: int, reason: str) -> Win
     """
     if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_l("Only organisers can drop a winning project."))
-    reason = reason.replace("\x00", "").strip()
+    reason = multi_line(reason)
     rnd = lock_round(round_id)
     result = result_of(rnd.id)
     if result is None or result.published_at is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -17,6 +16,7 @@ from app.services.jobs import enqueue_job
 from app.services.notifications.result_subscriptions import NOTIFY_TASK
 from app.services.results.counting import count_round, lock_round, organiser_or_system, refuse, result_of
 from app.services.results.record import write_record
+from app.translated import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -15,6 +14,7 @@ from app.models import ElectionRecord, Result, Round
 from app.services.errors import NotFound, RuleViolation
 from app.services.results.election import load_round
 from app.services.results.record_files import RecordFiles, build_record_files
+from app.translated import lazy_gettext as _l
 
 
 def write_record(rnd: Round, result: Result) -> ElectionRecord:

@@ -29,7 +29,6 @@ hashes inside the JSON.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -42,6 +41,7 @@ from sqlalchemy import func, select
 from app.counting import Election, dumps_pabulib
 from app.counting import Project as CountedProject
 from app.counting.leftover import check_policy, pabulib_leftover_text
+from app.csv_cells import csv_writer
 from app.extensions import db
 from app.local_time import local_date
 from app.models import BallotType, Eligibility, RegisterEntry, Result, Round, TieBreak
@@ -302,6 +302,7 @@ def _manifest(rnd: Round, result: Result, loaded: LoadedRound) -> dict[str, Any]
             "rule": rnd.eligibility,
             "register_level": rnd.register_level,
             "min_age": rnd.min_age,
+            "accounts_per_address": rnd.accounts_per_address,
         },
         "eligible_voters": eligible_voters(rnd),
     }
@@ -391,7 +392,7 @@ def _recount_section(
 
 def _result_csv(rows: list[dict[str, Any]], loaded: LoadedRound) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     projects = {
         pid: (part, db_project) for part in loaded.parts for pid, db_project in part.loaded.projects.items()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -22,6 +21,8 @@ from app.services.proposals import submissions as proposals
 from app.services.results.counting import lock_round, refuse
 from app.services.rounds import kaders as rounds
 from app.services.rounds.wijken import require_organiser
+from app.translated import lazy_gettext as _l
+from app.typed_text import multi_line, one_line
 
 REASON_MAX = 4000
 
@@ -74,7 +75,7 @@ def amend_round(
             )
         )
     target: Round | Project = rnd if project_id is None else _project_of(rnd, project_id)
-    reason = reason.replace("\x00", "").strip()
+    reason = multi_line(reason)
     new = _checked_value(rnd, target, field, new_value)
     _check_reason(reason)
     old = getattr(target, field)
@@ -146,9 +147,7 @@ def _checked_value(rnd: Round, target: Round | Project, field: str, value: str) 
             refuse(RuleViolation(_l("Choose one of the themes of this round."), field="new_value"))
         return value
     rule = (_PROJECT_TEXTS if isinstance(target, Project) else _ROUND_TEXTS)[field]
-    text = value.replace("\x00", "").strip()
-    if rule.one_line:
-        text = " ".join(text.split())
+    text = one_line(value) if rule.one_line else multi_line(value)
     if not rule.minimum <= len(text) <= rule.maximum:
         refuse(
             RuleViolation(

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -30,6 +29,8 @@ from app.services.audit import record_event
 from app.services.eligibility.registers import register_in_use
 from app.services.errors import NotFound, RuleViolation
 from app.services.rounds.wijken import InvalidFields, require_organiser
+from app.translated import lazy_gettext as _l
+from app.typed_text import multi_line, one_line
 
 TITLE_MAX = 200
 CATEGORY_MAX = 80  # Project.category is String(80)
@@ -40,6 +41,7 @@ MAX_CHOICES = 1000
 KNAPSACK_CHOICES = (1, MAX_CHOICES)
 DEFAULT_RULE = "greedy"
 MAX_AGE = 120  # the model's check constraint
+MAX_ACCOUNTS_PER_ADDRESS = 50  # the model's check constraint
 MAX_RETENTION_DAYS = 730  # long enough for objections and appeals; the register is personal data
 # Kaders the imported register was checked against: fixed while the round has a register (clear it first).
 REGISTER_BOUND_FIELDS = ("eligibility", "register_level", "min_age")
@@ -79,6 +81,8 @@ class RoundSettings:
     register_level: str = RegisterLevel.PERSON.value
     min_age: int = 12
     register_retention_days: int = 90
+    # Open rounds: accounts that may vote with one postcode, house number and date of birth.
+    accounts_per_address: int = 1
     # Points ballot: points per resident (per part of the ballot) and at most this many for one project.
     points_total: int | None = None
     points_per_project: int | None = None
@@ -119,9 +123,9 @@ def settings_of(rnd: Round) -> RoundSettings:
 def normalise(settings: RoundSettings) -> RoundSettings:
     """Trim text, drop empty categories, and clear what the chosen ballot type and rule do not use."""
     values = asdict(settings)
-    values["title"] = " ".join(settings.title.split())
-    values["out_of_scope"] = settings.out_of_scope.strip()
-    values["categories"] = tuple(c for c in (" ".join(x.split()) for x in settings.categories) if c)
+    values["title"] = one_line(settings.title)
+    values["out_of_scope"] = multi_line(settings.out_of_scope)
+    values["categories"] = tuple(c for c in (one_line(x) for x in settings.categories) if c)
     if settings.ballot_type not in CHOICE_BALLOTS:
         values["min_choices"] = values["max_choices"] = None  # not used; see KNAPSACK_CHOICES
     if settings.ballot_type != BallotType.KNAPSACK.value:
@@ -136,7 +140,7 @@ def normalise(settings: RoundSettings) -> RoundSettings:
     spelling = {c.lower(): c for c in values["categories"]}
     values["category_caps"] = {
         spelling.get(name.lower(), name): cents
-        for name, cents in ((" ".join(str(c).split()), v) for c, v in values["category_caps"].items())
+        for name, cents in ((one_line(str(c)), v) for c, v in values["category_caps"].items())
     }
     return RoundSettings(**values)
 
@@ -295,6 +299,8 @@ def _check_eligibility(s: RoundSettings, errors: dict[str, Any]) -> None:
         errors["register_level"] = _l("Choose whether the register lists persons or households.")
     if s.min_age is None or not 0 <= s.min_age <= MAX_AGE:
         errors["min_age"] = _l("Fill in an age from 0 to %(n)d.", n=MAX_AGE)
+    if s.accounts_per_address is None or not 1 <= s.accounts_per_address <= MAX_ACCOUNTS_PER_ADDRESS:
+        errors["accounts_per_address"] = _l("Fill in a number from 1 to %(n)d.", n=MAX_ACCOUNTS_PER_ADDRESS)
     retention = s.register_retention_days
     if retention is None or not 0 <= retention <= MAX_RETENTION_DAYS:
         errors["register_retention_days"] = _l(

@@ -18,8 +18,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import and_, or_, select
 
 from app.extensions import db
@@ -41,6 +39,8 @@ from app.services.errors import NotFound, RuleViolation
 from app.services.jobs import enqueue_job
 from app.services.paper import paper_ballots
 from app.services.rounds.wijken import require_organiser
+from app.translated import lazy_gettext as _l
+from app.translated import lazy_ngettext
 
 log = logging.getLogger(__name__)
 

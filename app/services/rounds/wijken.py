@@ -8,14 +8,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Buurt, Project, Role, RoundBuurtBudget, RoundCap, User, Wijk
+from app.models import Buurt, Project, Role, Round, RoundBuurtBudget, RoundCap, User, Wijk
+from app.models.freeze import is_frozen_phase
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
+from app.translated import lazy_gettext as _l
+from app.typed_text import one_line
 
 NAME_MAX = 120
 # A Dutch PC4 area: four digits, never starting with 0 (1000-9999).
@@ -46,7 +48,7 @@ class WijkSettings:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def normalise(name: str, municipality: str, buurten: Sequence[str], postcodes: Sequence[str]) -> WijkSettings:
@@ -163,6 +165,8 @@ def update_wijk(
 
     Buurten are matched by name: new names are added, missing names removed. A buurt that proposals or a
     round's kaders (a cap or a budget of its own) refer to cannot be removed: they would lose their place.
+    While a round of the wijk is in voting or later, its postcode areas and buurten cannot change at all.
+    The change is audited on the wijk and on the log of each of its rounds.
     """
     require_organiser(actor)
     wijk = db.session.get(Wijk, wijk_id)
@@ -177,14 +181,49 @@ def update_wijk(
             "The buurt “%(name)s” has proposals or its own budget or cap in a round, so it cannot be removed.",
             name=in_use[0].name,
         )
+    errors.update(_frozen_area_errors(wijk, settings, removed))
     if errors:
         raise InvalidFields(errors)
     with _name_clash_explained():
         changes = _apply(wijk, settings, removed)
         if changes:
-            record_event(actor, "wijk.updated", subject=f"wijk {wijk.id}: {wijk.name}"[:120], details=changes)
+            _record_updated(actor, wijk, changes)
         db.session.commit()
     return wijk
+
+
+def frozen_by_round(wijk: Wijk) -> Round | None:
+    """The first round of the wijk in voting or later: while there is one, its areas may not change."""
+    return next((r for r in wijk.rounds if is_frozen_phase(r.phase)), None)
+
+
+def _frozen_area_errors(wijk: Wijk, settings: WijkSettings, removed: Sequence[Buurt]) -> dict[str, Any]:
+    """Refusals for changed postcode areas or buurten while a round of the wijk is in voting or later:
+    ballots, registers and the published result were checked against them (the model refuses too)."""
+    rnd = frozen_by_round(wijk)
+    if rnd is None:
+        return {}
+    message = _l(
+        "Voting has started in “%(round)s”, so the postcode areas and buurten of this neighbourhood can no "
+        "longer change. You can still change its name and municipality.",
+        round=rnd.title,
+    )
+    errors: dict[str, Any] = {}
+    existing = {b.name.lower() for b in wijk.buurten}
+    if removed or any(n.lower() not in existing for n in settings.buurten):
+        errors["buurten"] = message
+    if set(settings.postcodes) != set(wijk.postcodes or []):
+        errors["postcodes"] = message
+    return errors
+
+
+def _record_updated(actor: User, wijk: Wijk, changes: dict[str, Any]) -> None:
+    """The change on the wijk's own record and on the log of every round of the wijk: its rounds' voters
+    and buurten follow the wijk, so each round's log must show it."""
+    subject = f"wijk {wijk.id}: {wijk.name}"[:120]
+    record_event(actor, "wijk.updated", subject=subject, details=changes)
+    for rnd in wijk.rounds:
+        record_event(actor, "wijk.updated", round_id=rnd.id, subject=subject, details=changes)
 
 
 def _buurten_in_use(buurten: Sequence[Buurt]) -> list[Buurt]:

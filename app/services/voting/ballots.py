@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -63,6 +62,7 @@ from app.models import (
 from app.money import euro_text
 from app.services.audit import record_event
 from app.services.eligibility.matches import live_match
+from app.services.eligibility.open_round_seats import SEAT_TAKEN, take_seat
 from app.services.eligibility.voting_rights import AccountVoter, account_ballot_key, account_voter
 from app.services.errors import RuleViolation
 from app.services.proposals.submissions import visible_round
@@ -75,6 +75,7 @@ from app.services.rounds.parts import (
     voter_parts,
 )
 from app.services.voting.voter_keys import new_receipt_code
+from app.translated import lazy_gettext as _l
 
 RECEIPT_ATTEMPTS = 5
 
@@ -504,6 +505,8 @@ def _store_account_ballot(rnd: Round, voter: AccountVoter, check: BallotCheck) -
     from app.services.voting.poll_book import mark_voted  # poll_book imports AlreadyVoted from this module
 
     online = BallotChannel.ONLINE_ACCOUNT.value
+    if voter.person_key is not None and not take_seat(rnd, voter.person_key, voter.key):
+        raise AlreadyVoted(SEAT_TAKEN)
     if voter.register_entry_id is not None:
         mark_voted(voter.register_entry_id, online, same_channel_ok=True)
     ballot, created = store_ballot(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, update
 
 from app.extensions import db
 from app.models import RegisterEntry
 from app.services.voting.ballots import AlreadyVoted
+from app.translated import lazy_gettext as _l
 
 
 def mark_voted(entry_id: int, channel: str, *, same_channel_ok: bool = False) -> None:

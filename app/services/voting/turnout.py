@@ -21,7 +21,6 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -31,6 +30,7 @@ from app.local_time import local_date
 from app.models import Ballot, BallotChannel, Eligibility, RegisterEntry, Round, User
 from app.services.errors import NotFound
 from app.services.rounds.wijken import require_organiser
+from app.translated import lazy_gettext as _l
 
 MIN_GROUP = 10
 AGE_BAND_STARTS = (18, 30, 45, 65)

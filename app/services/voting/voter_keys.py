@@ -21,9 +21,17 @@ RECEIPT_GROUPS = 3
 RECEIPT_GROUP_LENGTH = 4
 
 
-def voter_key_for_user(round_id: int, user_id: int) -> str:
-    """The anonymous key of a logged-in user in a round: HMAC-SHA256 of "round:<id>:user:<id>", hex."""
-    return _keyed_hash(f"round:{round_id}:user:{user_id}")
+def voter_key_for_mailbox(round_id: int, mailbox: str) -> str:
+    """The anonymous key of an account in an open round: HMAC-SHA256 of "round:<id>:mailbox:<mailbox>", hex.
+
+    It is of the normalised mailbox, not of the account, so
+    two accounts on one mailbox (`name+1@`, `name+2@`) share one ballot (see `open_round_seats`)."""
+    return _keyed_hash(f"round:{round_id}:mailbox:{mailbox}")
+
+
+def person_key(round_id: int, postcode: str, house_number: int, addition: str, birth_date: str) -> str:
+    """The keyed hash of a self-declared person in an open round (postcode, house number, birth date)."""
+    return _keyed_hash(f"round:{round_id}:person:{postcode}:{house_number}:{addition}:{birth_date}")
 
 
 def voter_key_for_register_entry(round_id: int, entry_id: int) -> str:

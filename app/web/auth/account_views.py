@@ -23,10 +23,16 @@ def profile():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.postcode.data = format_postcode(current_user.postcode) if current_user.postcode else ""
         form.birth_date.data = current_user.birth_date
+        form.house_number.data = current_user.house_number
+        form.addition.data = current_user.house_number_addition
     if form.validate_on_submit():
         try:
             accounts.update_profile(
-                current_user, postcode=form.postcode.data or "", birth_date=form.birth_date.data
+                current_user,
+                postcode=form.postcode.data or "",
+                birth_date=form.birth_date.data,
+                house_number=form.house_number.data,
+                addition=form.addition.data or "",
             )
         except RuleViolation as exc:
             getattr(form, exc.field or "postcode").errors.append(exc.message)

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app.web.personal_fields import BirthDateField, postcode_field
+from app.translated import lazy_gettext as _l
+from app.web.personal_fields import BirthDateField, addition_field, house_number_field, postcode_field
 
 _POSTCODE_HINT = _l("For example 1234 AB. Needed to vote in rounds that are open to the residents of a wijk.")
 _BIRTH_DATE_HINT = _l("Some rounds have a minimum age. We do not show it to anyone.")
@@ -51,6 +51,8 @@ class RegisterForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     postcode = postcode_field(_l("Postcode"), _POSTCODE_HINT)
+    house_number = house_number_field(_l("House number (optional)"))
+    addition = addition_field()
     birth_date = BirthDateField(_l("Date of birth"), description=_BIRTH_DATE_HINT)
 
 

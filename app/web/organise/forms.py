@@ -11,7 +11,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -22,6 +21,7 @@ from app.local_time import NonexistentLocalTime, from_local, local_datetime
 from app.models import BallotType, Eligibility, LeftoverPolicy, RegisterLevel, TieBreak
 from app.money import euro_input_text, parse_euros
 from app.services.rounds.kaders import (
+    MAX_ACCOUNTS_PER_ADDRESS,
     MAX_AGE,
     MAX_CHOICES,
     MAX_MIN_VOTES,
@@ -29,6 +29,7 @@ from app.services.rounds.kaders import (
     MAX_RETENTION_DAYS,
     counting_rules,
 )
+from app.translated import lazy_gettext as _l
 from app.web.organise.labels import counting_rule_label
 
 
@@ -345,6 +346,16 @@ class RoundForm(FlaskForm):
         validators=_whole_number(0, MAX_AGE),
         description=_l("On the day voting opens. Often 12 in Dutch neighbourhoods."),
         invalid_value_message=_l("Fill in a whole number, for example 12."),
+    )
+    accounts_per_address = IntegerField(
+        _l("Votes per person (open rounds)"),
+        default=1,
+        validators=_whole_number(1, MAX_ACCOUNTS_PER_ADDRESS),
+        description=_l(
+            "How many accounts may vote with the same postcode, house number and date of birth. Keep 1; "
+            "raise it only when, for example, twins live at one address."
+        ),
+        invalid_value_message=_l("Fill in a whole number, for example 1."),
     )
     register_retention_days = IntegerField(
         _l("Delete the register after (days)"),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 
+from app.translated import lazy_gettext as _l
 from app.web.stembureau.labels import LOCATION_KINDS
 
 

@@ -78,7 +78,8 @@ def wijk_edit(wijk_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(_("The neighbourhood “%(name)s” has been saved.", name=wijk.name), "success")
             return redirect(url_for(".index"))
-    return render_template("organise/wijk_form.html", form=form, wijk=wijk), status
+    frozen_by = wijken.frozen_by_round(wijk)
+    return render_template("organise/wijk_form.html", form=form, wijk=wijk, frozen_by=frozen_by), status
 
 
 def _wijk_values(form: WijkForm) -> dict[str, Any]:

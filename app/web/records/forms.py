@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import escape
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from app.services.results.receipts import normalise_receipt, receipt_typing_problem
+from app.translated import lazy_gettext as _l
 
 
 class ReceiptCheckForm(FlaskForm):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
@@ -14,7 +13,8 @@ from app.models import Round
 from app.money import euro_text as euro
 from app.money import parse_euros
 from app.services.proposals.submissions import DESCRIPTION_MAX, TITLE_MAX
-from app.web.personal_fields import BirthDateField, postcode_field
+from app.translated import lazy_gettext as _l
+from app.web.personal_fields import BirthDateField, addition_field, house_number_field, postcode_field
 
 
 class EuroField(Field):
@@ -101,16 +101,8 @@ class RegisterMatchForm(FlaskForm):
     """Postcode, house number (+ addition) and, for person-level registers, the date of birth."""
 
     postcode = postcode_field(_l("Postcode"), _l("For example 1234 AB."))
-    house_number = IntegerField(
-        _l("House number"),
-        render_kw={"inputmode": "numeric", "autocomplete": "off", "size": 6},
-        invalid_value_message=_l("Fill in your house number, for example 12."),
-    )
-    addition = StringField(
-        _l("Addition (optional)"),
-        description=_l("For example A, bis or 2-hoog."),
-        render_kw={"maxlength": 10, "size": 6, "autocomplete": "off"},
-    )
+    house_number = house_number_field()
+    addition = addition_field()
     birth_date = BirthDateField(_l("Date of birth"))
 
 

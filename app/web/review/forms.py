@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import Length
 
+from app.translated import lazy_gettext as _l
 from app.web.organise.forms import EuroField
 
 FEASIBLE = "feasible"

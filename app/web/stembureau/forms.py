@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.validators import Optional
 
 from app.services.paper.voter_lookup import AddressIdentity, CodeIdentity
+from app.translated import lazy_gettext as _l
 
 BY_CODE = "code"
 BY_ADDRESS = "address"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from app.translated import lazy_gettext as _l
 
 LOCATION_KINDS = {
     "school": _l("School"),

@@ -14,6 +14,7 @@ from app.models import (
     AuditEvent,
     Ballot,
     Eligibility,
+    OpenRoundSeat,
     Phase,
     RegisterEntry,
     RegisterImport,
@@ -60,6 +61,9 @@ def published_round(days_ago: float | None, retention: int = 90) -> Round:
         db.session.add(RegisterMatch(round_id=rnd.id, user_id=voter.id, register_entry_id=entry.id))
         db.session.add(RegisterImport(round_id=rnd.id, filename="r.csv", status="done", errors=[]))
         db.session.add(Ballot(round_id=rnd.id, voter_key=f"{rnd.id:064d}", receipt_code=f"RC{rnd.id}"))
+        db.session.add(
+            OpenRoundSeat(round_id=rnd.id, person_key="p" * 64, slot=1, voter_key=f"{rnd.id:064d}")
+        )
         db.session.commit()
     return rnd
 
@@ -68,7 +72,7 @@ def count(model: type, rnd: Round) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(model.round_id == rnd.id))  # type: ignore[attr-defined]
 
 
-REGISTER_TABLES = (RegisterEntry, VotingCode, RegisterMatch, RegisterImport)
+REGISTER_TABLES = (RegisterEntry, VotingCode, RegisterMatch, RegisterImport, OpenRoundSeat)
 
 
 def test_a_register_past_its_retention_is_deleted_and_ballots_stay(ctx: None) -> None:
@@ -82,6 +86,7 @@ def test_a_register_past_its_retention_is_deleted_and_ballots_stay(ctx: None) ->
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "register.purged")).one()
     assert (event.round_id, event.details["entries"], event.details["codes"]) == (due.id, 1, 1)
     assert (event.details["matches"], event.details["imports"], event.actor_id) == (1, 1, None)
+    assert event.details["open_round_seats"] == 1
 
 
 def test_registers_within_retention_or_unpublished_stay(ctx: None) -> None:

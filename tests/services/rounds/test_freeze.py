@@ -141,6 +141,7 @@ _NEW_VALUES: dict[str, Any] = {
     "register_level": "household",
     "min_age": 16,
     "register_retention_days": 30,
+    "accounts_per_address": 2,
     "points_total": 10,
     "points_per_project": 3,
     "min_votes": 25,

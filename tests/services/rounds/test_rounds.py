@@ -124,7 +124,7 @@ def test_update_wijk_records_changes_and_protects_used_buurten(ctx: None) -> Non
     assert sorted(b.name for b in fresh.buurten) == ["Midden", "Noord"]
     assert fresh.postcodes == ["3512", "3514"]
     assert db.session.query(Buurt).filter_by(name="Zuid").count() == 0
-    event = db.session.query(AuditEvent).filter_by(action="wijk.updated").one()
+    event = db.session.query(AuditEvent).filter_by(action="wijk.updated", round_id=None).one()
     assert event.details["name"] == ["West", "West-Oost"]
     assert event.details["buurten"] == {"added": ["Midden"], "removed": ["Zuid"]}
     assert event.details["postcodes"] == {"added": ["3514"], "removed": ["3513"]}
@@ -384,6 +384,7 @@ def _changed(rnd: Round, name: str) -> RoundSettings:
         "register_level": "household",
         "min_age": current.min_age + 4,
         "register_retention_days": current.register_retention_days + 30,
+        "accounts_per_address": current.accounts_per_address + 1,
         "points_total": 10,
         "points_per_project": 3,
         "min_votes": 20,

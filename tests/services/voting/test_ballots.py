@@ -14,15 +14,16 @@ from app.extensions import db
 from app.models import AuditEvent, Ballot, BallotChoice, Phase, ProjectStatus
 from app.services.errors import NotAllowed, RuleViolation
 from app.services.voting import ballots
-from app.services.voting.voter_keys import RECEIPT_ALPHABET, new_receipt_code, voter_key_for_user
+from app.services.voting.voter_keys import RECEIPT_ALPHABET, new_receipt_code, voter_key_for_mailbox
 from tests.factories import make_project, make_round, make_user, make_wijk
 
 
-def test_voter_key_is_the_hmac_of_round_and_user(app: Flask) -> None:
+def test_voter_key_is_the_hmac_of_round_and_mailbox(app: Flask) -> None:
     with app.app_context():
-        expected = hmac.new(b"test-voter-key-secret", b"round:7:user:42", hashlib.sha256).hexdigest()
-        assert voter_key_for_user(7, 42) == expected
-        assert voter_key_for_user(8, 42) != expected
+        message = b"round:7:mailbox:jan@example.nl"
+        expected = hmac.new(b"test-voter-key-secret", message, hashlib.sha256).hexdigest()
+        assert voter_key_for_mailbox(7, "jan@example.nl") == expected
+        assert voter_key_for_mailbox(8, "jan@example.nl") != expected
 
 
 def test_receipt_codes_are_readable_and_random(app: Flask) -> None:
