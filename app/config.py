@@ -7,6 +7,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from app.theme import theme_from_settings
+
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 # PDOK's BRT-Achtergrondkaart (free, no key), the default map for production.
 PDOK_TILES = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
@@ -145,6 +147,8 @@ class Config:
         # Reverse proxies in front of the app (nginx: 1). Only then is X-Forwarded-For believed, for that many
         # hops; without it a visitor could pick their own address and escape the login limits.
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+        # The municipality's name, logo and colours (NL Design System tokens); checked at start-up.
+        self.THEME = theme_from_settings(os.environ)
         self._mail_settings()
         self._organisation_settings()
 

@@ -24,7 +24,7 @@ def parse_euros(text: str) -> int:
     last separator followed by one or two digits is the decimal one. Signs, letters, exponents and more than
     two decimals are refused rather than guessed: ValueError; an amount above MAX_CENTS: OverflowError.
     """
-    cleaned = re.sub(r"\s|€|(?i:eur)", "", text)
+    cleaned = re.sub(r"\s|€|(?i:euros|euro|eur)", "", text)
     cleaned = re.sub(r"[.,]-{1,2}$", "", cleaned)
     match = _AMOUNT.fullmatch(cleaned)
     if not match or (match["sep"] and match["sep"] == match["dec"]):

@@ -100,6 +100,11 @@ def empty_page_cache(request: pytest.FixtureRequest) -> None:
 def committed_db(app: Flask) -> Iterator[None]:
     """Real commits (for concurrency and worker tests); every table is emptied afterwards."""
     yield
+    empty_tables(app)
+
+
+def empty_tables(app: Flask) -> None:
+    """Empty every table (after tests that really commit)."""
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:

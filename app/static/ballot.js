@@ -49,5 +49,13 @@
     }
   }
 
+  function updateAll() {
+    for (var j = 0; j < parts.length; j++) { update(parts[j]); }
+  }
+
   for (var i = 0; i < parts.length; i++) { watch(parts[i]); }
+  // The browser refills the boxes after "Back" (and from its page cache) without a change event, so the totals
+  // are worked out again whenever the page is shown, not only when a box changes.
+  updateAll();
+  window.addEventListener("pageshow", updateAll);
 })();

@@ -10,6 +10,8 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.extensions import db, login_manager
 from app.models.freeze import FrozenRoundError
+from app.services.results.outcomes import project_outcome
+from app.web.headers import init_security_headers
 from app.web.malformed_input import UnstorableInput, init_malformed_input
 from app.web.page_cache import init_page_cache
 from app.web.request_size import size_in_mb
@@ -17,6 +19,7 @@ from app.web.request_size import size_in_mb
 
 def register_web(app: Flask) -> None:
     from app.models import User
+    from app.web.assets.views import bp as assets_bp
     from app.web.auth.views import bp as auth_bp
     from app.web.code_vote.views import bp as code_vote_bp
     from app.web.codes.views import bp as codes_bp
@@ -34,6 +37,7 @@ def register_web(app: Flask) -> None:
 
     init_malformed_input(app)  # the id converter must be in place before the blueprints add their routes
     blueprints = (
+        assets_bp,
         auth_bp,
         residents_bp,
         review_bp,
@@ -70,7 +74,14 @@ def register_web(app: Flask) -> None:
         return user
 
     _register_error_pages(app)
+    init_security_headers(app)
     init_page_cache(app)
+
+    @app.context_processor
+    def inject_theme() -> dict[str, object]:
+        return {"theme": app.config["THEME"]}
+
+    app.jinja_env.globals["project_outcome"] = project_outcome
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -107,6 +118,15 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(e):  # type: ignore[no-untyped-def]
         return page(404, _("Page not found"), _("This page does not exist (any more)."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(e):  # type: ignore[no-untyped-def]
+        response = page(
+            405,
+            _("This page cannot be used this way"),
+            _("This address opens a page or sends a form, not both. Go back to the page and use its button."),
+        )
+        return response[0], 405, {"Allow": ", ".join(sorted(e.valid_methods or ()))}
 
     @app.errorhandler(413)
     def too_large(e):  # type: ignore[no-untyped-def]

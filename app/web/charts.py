@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 # A viewBox about as wide as a phone, so the 15px text stays readable there; wider screens scale it up to
-# MAX_WIDTH at most.
+# the width wijkbudget.css gives `.chart` (no style attribute: the CSP forbids inline styles).
 WIDTH = 400
-MAX_WIDTH = "32rem"
 FONT_SIZE = 15
 LABEL_HEIGHT = 20
 BAR_HEIGHT = 22
@@ -52,7 +51,6 @@ def horizontal_bar_chart(
     head = Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" focusable="false" '
         'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" '
-        'style="display:block;width:100%;max-width:{max_width};height:auto" '
         'aria-labelledby="{id}-title {id}-desc" font-family="system-ui, sans-serif" font-size="{font}">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>'
         '<defs><pattern id="{id}-hatch" patternUnits="userSpaceOnUse" width="8" height="8" '
@@ -61,7 +59,6 @@ def horizontal_bar_chart(
     ).format(
         width=WIDTH,
         height=height,
-        max_width=MAX_WIDTH,
         font=FONT_SIZE,
         id=chart_id,
         title=title,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import Babel, format_datetime
+from flask_babel import Babel, format_datetime, format_percent
 from flask_login import current_user
 
 from app.money import euro_text
@@ -35,4 +35,5 @@ def init_i18n(app: Flask, babel: Babel) -> None:
         return "" if value is None else format_datetime(value, fmt)
 
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["percent"] = lambda share: format_percent(share, "#,##0.0%")
     app.jinja_env.globals["current_locale"] = select_locale

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 
 
 def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
@@ -13,6 +16,18 @@ def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
 
     results = Axe().run(page, options=WCAG_AA)
     assert results.violations_count == 0, results.generate_report()
+
+
+def axe_report(page) -> str:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now, as a report ("" when there are none).
+    axe is put into the page once, so checking it again at another width costs only the run."""
+    from axe_playwright_python.base import AxeResults
+    from axe_playwright_python.sync_playwright import Axe
+
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(Axe().axe_script)
+    results = AxeResults(page.evaluate("options => axe.run(document, options)", WCAG_AA))
+    return results.generate_report() if results.violations_count else ""
 
 
 def log_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]

@@ -57,6 +57,7 @@ def test_publish_download_recount_check_receipt_and_follow_delivery(  # type: ig
     # The public results page shows the record's fingerprint and offers the ballots for download.
     page.goto(f"/uitslag/{round_id}")
     assert_accessible(page)
+    page.click("#record-heading > summary")  # the record sits in a folded section
     assert re.fullmatch(r"[0-9a-f]{64}", page.locator("#record-sha256").inner_text().strip())
     with page.expect_download() as download_info:
         page.click("a[href$='record.pb']")

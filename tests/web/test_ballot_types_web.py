@@ -75,6 +75,7 @@ def test_points_ballot_works_without_javascript(client: FlaskClient) -> None:
             f"points-{benches.id}": "x",
             "action": "check",
         },
+        follow_redirects=True,  # Post/Redirect/Get: the ballot page shows the marks and the problems
     )
     body = _text(bad)
     assert bad.status_code == 200
@@ -111,6 +112,7 @@ def test_ranked_ballot_works_without_javascript(client: FlaskClient) -> None:
                 f"rank-{benches.id}": "2",
                 "action": "cast",
             },
+            follow_redirects=True,
         )
     )
     assert (
@@ -159,14 +161,22 @@ def test_open_round_resident_votes_in_the_wijk_part_and_their_own_buurt(client: 
     assert "Projecten voor de hele wijk" in page and "Projecten voor buurt Noord" in page
     assert "Projecten voor buurt Zuid" in page and "Je mag dit deel leeg laten." in page
     both = {"project_ids": [str(p["park"].id), str(p["bank"].id), str(p["boom"].id)], "action": "cast"}
-    refused = _text(client.post(f"/ronde/{rnd.id}/stemmen", data={**both, "buurt_id": str(buurten["noord"])}))
+    refused = _text(
+        client.post(
+            f"/ronde/{rnd.id}/stemmen",
+            data={**both, "buurt_id": str(buurten["noord"])},
+            follow_redirects=True,
+        )
+    )
     assert (
         "“Boom” is een project van buurt Zuid. Stem alleen op de projecten van de buurt waar je woont"
         in refused
     )
     assert sealed_session().query(Ballot).count() == 0
     over = {"project_ids": [str(p["bank"].id)], "buurt_id": str(buurten["noord"]), "action": "check"}
-    assert "Projecten voor buurt Noord" in _text(client.post(f"/ronde/{rnd.id}/stemmen", data=over))
+    assert "Projecten voor buurt Noord" in _text(
+        client.post(f"/ronde/{rnd.id}/stemmen", data=over, follow_redirects=True)
+    )
     ok = {
         "project_ids": [str(p["park"].id), str(p["bank"].id)],
         "buurt_id": str(buurten["noord"]),

@@ -103,7 +103,7 @@ def test_code_and_postcode_then_ballot_then_receipt(app, client, voting):
     ballot = sealed_session().scalars(select(Ballot).where(Ballot.round_id == rnd.id)).one()
     assert done.status_code == 200
     assert ballot.receipt_code in receipt_page
-    assert "ontvangstcode" in receipt_page  # how to change the vote
+    assert "stembewijscode" in receipt_page  # how to change the vote (one name for the receipt code)
     assert code not in str(_session_of(app, client))
 
 

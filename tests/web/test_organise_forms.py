@@ -31,6 +31,10 @@ from tests.factories import login, make_round, make_user, make_wijk, phase_dates
         ("25,-", 2_500),
         ("0", 0),
         ("1.000.000", 100_000_000),
+        ("5000 euro", 500_000),  # as residents write it (issue 14)
+        ("5.000 Euro", 500_000),
+        ("250 euros", 25_000),
+        ("EUR 12,50", 1_250),
     ],
 )
 def test_parse_euros_accepts_dutch_and_english_notation(text: str, cents: int) -> None:

@@ -90,7 +90,7 @@ def test_each_invalid_field_gets_a_message_and_nothing_is_stored(
     assert response.status_code == 400
     assert message in body
     assert f'id="{field}-error"' in body  # next to the field, linked by the field macro
-    assert 'class="error-summary"' in body
+    assert 'error-summary"' in body  # the design system's error alert, class utrecht-alert ... error-summary
     assert _projects() == []
 
 

@@ -12,7 +12,7 @@ from app.models import Phase
 from app.models.freeze import seeding
 from app.services.results.counting import tally_round
 from app.services.results.publishing import publish_round
-from tests.factories import make_project, make_round
+from tests.factories import make_project, make_register_entries, make_round
 from tests.results_data import RealisticRound, cast_votes, realistic_round, service_context
 
 
@@ -54,7 +54,7 @@ def test_results_page_shows_winners_reasons_chart_budget_turnout_and_kaders(
     assert "Besteed budget €\xa050.000" in text
     assert "Budget over €\xa00" in text
     assert "45 stembiljetten zijn geteld." in text
-    assert "We weten nog niet hoeveel bewoners mochten stemmen" in text
+    assert "We weten niet hoeveel bewoners mochten stemmen" in text
     # Accessible inline SVG chart; winners marked by pattern and text, not by colour alone.
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
@@ -66,6 +66,34 @@ def test_results_page_shows_winners_reasons_chart_budget_turnout_and_kaders(
     assert "Hoe de stemmen zijn geteld" in text
     # The infeasible project was never on the ballot.
     assert "Parkeergarage" not in text
+
+
+def test_results_page_gives_the_turnout_when_the_register_says_who_could_vote(
+    app: Flask, client: FlaskClient
+) -> None:
+    data = realistic_round()
+    with seeding(db.session):
+        data.round.eligibility = "register_match"
+        db.session.commit()
+    make_register_entries(data.round, 90)
+    with service_context(app):
+        publish_round(data.round.id)
+    text = _text(client.get(f"/uitslag/{data.round.id}").get_data(as_text=True))
+    assert "Mochten stemmen 90" in text
+    assert "Opkomst 50,0%" in text  # 45 ballots of 90
+    assert "We weten niet hoeveel bewoners mochten stemmen" not in text
+
+
+def test_results_page_leads_with_the_winners_and_folds_the_explanations(
+    app: Flask, client: FlaskClient
+) -> None:
+    data = _published(app)
+    html = client.get(f"/uitslag/{data.round.id}").get_data(as_text=True)
+    assert html.index("Gekozen projecten") < html.index("Opkomst en budget") < html.index("<details")
+    for folded in ("Niet gekozen, en waarom", "Hoe de stemmen zijn geteld", "Zelf controleren en natellen"):
+        assert re.search(rf"<details[^>]*>\s*<summary>{folded}</summary>", html)
+    # The table becomes a list of labelled rows on a phone.
+    assert '<table class="stack-on-phone">' in html and 'data-label="Stemmen"' in html
 
 
 def test_results_page_in_english_shows_english_reasons(app: Flask, client: FlaskClient) -> None:
@@ -91,7 +119,7 @@ def test_counted_but_unpublished_round_is_not_shown(app: Flask, client: FlaskCli
     assert page.status_code == 404
     body = page.get_data(as_text=True)
     assert "De uitslag van deze ronde is nog niet gepubliceerd." in body
-    assert "Speeltuin Noord" not in body and "40" not in _text(body)
+    assert "Speeltuin Noord" not in body and not re.search(r"\b40\b", _text(body))  # no vote count
 
     as_json = client.get(f"/uitslag/{data.round.id}.json")
     assert as_json.status_code == 404

@@ -150,7 +150,10 @@ def test_input_problems_are_shown_next_to_the_fields(client: FlaskClient) -> Non
     no_birth_date = booth.enter(client, method="address", house_number="7")
     assert no_birth_date.status_code == 400 and "Vul de geboortedatum in." in _text(no_birth_date)
     over = booth.enter(client, project_ids=[])
-    assert over.status_code == 400 and "Kies minstens één project." in _text(over)
+    assert (
+        over.status_code == 400
+        and "Er moet minstens één project gekozen zijn; op dit stembiljet staat er geen." in _text(over)
+    )
     assert _entries() == []
 
 

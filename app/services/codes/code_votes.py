@@ -126,6 +126,8 @@ def identify_code_voter(
     """Check code + postcode (+ receipt) without changing anything: CodeTypo, CodeNotRecognised,
     CodeAlreadyUsed, or a RuleViolation when the round is not open for voting. `lock_round` (the cast) reads
     the round share-locked, as every ballot does, so closing the vote waits for it."""
+    if not (code_text or "").strip():
+        raise RuleViolation(_l("Fill in the voting code from your letter."), field="code")
     code = normalise_voting_code(code_text or "")
     if code is None:
         raise CodeTypo()

@@ -177,7 +177,8 @@ def _in_each_language(text: Callable[[], object]) -> list[str]:
 
 def _instructions(rnd: Round) -> tuple[str, list[str]]:
     """The instructions in the current (forced) locale."""
-    start = format_datetime(rnd.voting_open_at, "d MMMM yyyy HH:mm")
+    # A round an organiser opened early by hand is open from then, not from the planned date.
+    start = format_datetime(rnd.voting_opened_at or rnd.voting_open_at, "d MMMM yyyy HH:mm")
     end = format_datetime(rnd.voting_close_at, "d MMMM yyyy HH:mm")
     return _("How to vote"), [
         _(

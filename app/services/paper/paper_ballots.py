@@ -90,7 +90,7 @@ def enter_paper_ballot(
     found = find_voter(rnd, identity)
     if _has_pending_entry(found.entry.id):
         raise _pending_already()
-    check = check_ballot(rnd, marks, register_buurt_id=found.entry.buurt_id)
+    check = check_ballot(rnd, marks, register_buurt_id=found.entry.buurt_id, for_poll_worker=True)
     if not check.ok:
         raise BallotRejected(check)
     entry = PaperEntry(

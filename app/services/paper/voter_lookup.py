@@ -65,7 +65,9 @@ def _by_code(rnd: Round, identity: CodeIdentity) -> FoundVoter:
     compact = normalise_voting_code(identity.code)
     postcode = normalise_postcode(identity.postcode)
     errors = {}
-    if compact is None:
+    if not identity.code.strip():
+        errors["code"] = _l("Fill in the letter code, or choose to look the resident up in the register.")
+    elif compact is None:
         errors["code"] = _l("This is not a valid voting code. Check it for typos.")
     if postcode is None:
         errors["postcode"] = _l("Fill in a postcode like 1234 AB.")

@@ -110,11 +110,6 @@ def _check(project: Project, feasible: bool, reason: str, new_cost: int, cost_re
         raise RuleViolation(_l("Use at most %(n)d characters.", n=REASON_MAX), field=field)
     if new_cost <= 0:
         raise RuleViolation(_l("The cost must be more than € 0."), field="new_cost_cents")
-    if new_cost != project.cost_cents and not cost_reason:
-        raise RuleViolation(
-            _l("Explain why the cost changes. The author and residents will see this reason."),
-            field="cost_reason",
-        )
     if feasible and not rnd.min_project_cost_cents <= new_cost <= rnd.max_project_cost_cents:
         raise RuleViolation(
             _l(
@@ -125,6 +120,12 @@ def _check(project: Project, feasible: bool, reason: str, new_cost: int, cost_re
                 max=euro_text(rnd.max_project_cost_cents),
             ),
             field="new_cost_cents",
+        )
+    # Only a cost that could stand needs its reason: a cost outside the limits is refused for that first.
+    if new_cost != project.cost_cents and not cost_reason:
+        raise RuleViolation(
+            _l("Explain why the cost changes. The author and residents will see this reason."),
+            field="cost_reason",
         )
 
 

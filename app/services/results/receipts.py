@@ -33,6 +33,16 @@ def normalise_receipt(text: str) -> str | None:
     return "-".join(groups)
 
 
+def receipt_typing_problem(text: str) -> tuple[str, str] | None:
+    """Why what was typed cannot be a receipt code: ("length", count typed) or ("characters", the characters
+    codes never contain); None when it can be one. The form names that problem, not a generic one."""
+    compact = _SEPARATORS.sub("", text).upper()
+    if len(compact) != RECEIPT_LENGTH:
+        return "length", str(len(compact))
+    strange = sorted({char for char in compact if char not in RECEIPT_ALPHABET})
+    return ("characters", " ".join(strange)) if strange else None
+
+
 def published_receipts(round_id: int) -> list[str]:
     """The receipt codes of every counted ballot of a published round, in alphabetical order.
 

@@ -5,6 +5,8 @@ The files themselves are built by `app.services.results.record_files` (see there
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -95,3 +97,15 @@ def published_record_sha256(round_id: int) -> str | None:
         .join(Result, Result.round_id == ElectionRecord.round_id)
         .where(ElectionRecord.round_id == round_id, Result.published_at.is_not(None))
     )
+
+
+def published_eligible_voters(round_id: int) -> int | None:
+    """How many residents could vote, as the record fixed it at publication (the register itself is deleted
+    later); None for an open round, a round without a record, or a register that was empty."""
+    record_json = db.session.scalar(
+        select(ElectionRecord.record_json).where(ElectionRecord.round_id == round_id)
+    )
+    if record_json is None:
+        return None
+    count = json.loads(record_json).get("manifest", {}).get("eligible_voters")
+    return count if isinstance(count, int) and count > 0 else None

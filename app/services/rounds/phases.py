@@ -83,6 +83,13 @@ def next_phase_date(rnd: Round) -> datetime | None:
     return rnd.results_at if target is Phase.PUBLISHED else getattr(rnd, PHASE_START[target])
 
 
+def next_phase_overdue(rnd: Round, now: datetime | None = None) -> bool:
+    """The next phase's date has passed but the round has not moved on (the review is not done, a count is
+    pending, or the minute sweep has not run yet): organisers see "was planned for", not "planned"."""
+    planned = next_phase_date(rnd)
+    return planned is not None and planned <= (now or utcnow())
+
+
 def waiting_for_review(rnd: Round) -> list[Project]:
     """Proposals that have not been reviewed yet; they block the start of voting."""
     return [p for p in rnd.projects if p.status == ProjectStatus.SUBMITTED.value]

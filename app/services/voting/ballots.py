@@ -201,14 +201,19 @@ def ballot_options(rnd: Round) -> list[Project]:
 
 
 def check_ballot(
-    rnd: Round, marks: BallotMarks | Iterable[object], *, register_buurt_id: int | None = None
+    rnd: Round,
+    marks: BallotMarks | Iterable[object],
+    *,
+    register_buurt_id: int | None = None,
+    for_poll_worker: bool = False,
 ) -> BallotCheck:
     """Measure what a voter marked against the kaders, every part of the ballot at once; stores nothing.
 
     `marks`: ticked ids (ints or form strings, repeats ignored) or `BallotMarks`. The voter's buurt part is
     `register_buurt_id` (the register's buurt) in a round with a register, and the buurt the voter names in
     their marks in an open round (failing that, the one buurt whose projects they marked). The arithmetic is
-    the counting core's `check_marks`; its problems are turned into sentences here, every one of them.
+    the counting core's `check_marks`; its problems are turned into sentences here, every one of them,
+    addressed to the poll worker entering a paper ballot (`for_poll_worker`) or else to the voter.
     """
     given = BallotMarks.of(marks)
     parts = round_parts(rnd)
@@ -236,7 +241,7 @@ def check_ballot(
         check.chosen += part_check.chosen
     if checked.problems:  # name projects that are not on the ballot too (a valid ballot needs no second look)
         in_round = {p.id: p for p in db.session.scalars(select(Project).where(Project.round_id == rnd.id))}
-    check.problems = _sentences(list(checked.problems), in_round, by_key, rnd)
+    check.problems = _sentences(list(checked.problems), in_round, by_key, rnd, for_poll_worker)
     return check
 
 
@@ -300,7 +305,11 @@ def _values(rnd: Round, choices: tuple[str, ...], points: tuple[int, ...] | None
 
 
 def _sentences(
-    problems: list[BallotProblem], in_round: dict[int, Project], parts: Mapping[str, RoundPart], rnd: Round
+    problems: list[BallotProblem],
+    in_round: dict[int, Project],
+    parts: Mapping[str, RoundPart],
+    rnd: Round,
+    for_poll_worker: bool = False,
 ) -> list[Any]:
     """The counting core's problem codes as sentences for the resident, unknown projects named once; with
     several parts, a part's problems name the part."""
@@ -320,10 +329,10 @@ def _sentences(
         elif problem.code == NOT_YOUR_PART and part is not None:
             out.append(_not_your_part(rnd, part, known))
         elif several and part is not None:
-            sentence = _sentence(problem.code, problem.details, known)
+            sentence = _sentence(problem.code, problem.details, known, for_poll_worker)
             out.append(_l("%(part)s: %(problem)s", part=_part_name(part), problem=sentence))
         else:
-            out.append(_sentence(problem.code, problem.details, known))
+            out.append(_sentence(problem.code, problem.details, known, for_poll_worker))
     return out
 
 
@@ -350,7 +359,11 @@ def _not_your_part(rnd: Round, part: RoundPart, project: Project | None) -> Any:
     )
 
 
-def _sentence(code: str, details: Mapping[str, Any], project: Project | None = None) -> Any:
+def _sentence(
+    code: str, details: Mapping[str, Any], project: Project | None = None, for_poll_worker: bool = False
+) -> Any:
+    if for_poll_worker and (about_the_paper := _paper_ballot_sentence(code, details)) is not None:
+        return about_the_paper
     limit = details.get("limit")
     title = project.title if project is not None else "?"
     if code == counting_ballots.TOO_FEW:
@@ -382,6 +395,37 @@ def _sentence(code: str, details: Mapping[str, Any], project: Project | None = N
     if points_or_ranks is not None:
         return points_or_ranks
     return _l("Your choice does not meet the rules of this round.")
+
+
+def _paper_ballot_sentence(code: str, details: Mapping[str, Any]) -> Any:
+    """The count and budget problems said of the paper ballot, to the poll worker who enters it."""
+    limit = details.get("limit")
+    if code == EMPTY_BALLOT or (code == counting_ballots.TOO_FEW and limit == 1):
+        return _l("At least one project must be chosen; this ballot has none.")
+    if code == counting_ballots.TOO_FEW:
+        return _l(
+            "At least %(min)d projects must be chosen; this ballot has %(n)d.", min=limit, n=details["count"]
+        )
+    if code == counting_ballots.TOO_MANY:
+        return _l(
+            "At most %(max)d projects may be chosen; this ballot has %(n)d.", max=limit, n=details["count"]
+        )
+    if code == counting_ballots.OVER_BUDGET:
+        total, budget = int(details["total"]), int(details["limit"])
+        return _l(
+            "The choice on this ballot costs %(total)s, which is %(over)s more than the budget of %(budget)s.",
+            total=euro_text(total),
+            over=euro_text(total - budget),
+            budget=euro_text(budget),
+        )
+    if code == counting_ballots.UNDER_MIN_SHARE:
+        return _l(
+            "The choice on this ballot must use at least %(pct)d%% of the budget (%(min)s); it uses %(total)s.",
+            pct=int(details["share"] * 100),
+            min=euro_text(math.ceil(details["required"])),
+            total=euro_text(int(details["total"])),
+        )
+    return None
 
 
 def _points_and_ranks_sentence(code: str, details: Mapping[str, Any], title: str) -> Any:

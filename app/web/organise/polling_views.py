@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.local_time import local_date
 from app.models import PollingLocation, Role, Round
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.paper import polling
@@ -153,6 +154,7 @@ def round_turnout(round_id: int):  # type: ignore[no-untyped-def]
         round=rnd,
         turnout=numbers,
         age_on=format_date(numbers.age_on, "d MMMM yyyy"),
+        opened_early=rnd.voting_opened_at is not None and local_date(rnd.voting_opened_at) < numbers.age_on,
         percent=_percent,
         channel_name=channel_name,
         min_group=turnout.MIN_GROUP,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.services import audit
 from app.services.errors import NotFound
-from app.services.results import publishing
+from app.services.results import publishing, record
 from app.services.rounds import amendments, buurt_maps
 from app.web.page_cache import cached_page
 from app.web.public.presenter import ResultPage, as_json, present, votes_chart
@@ -34,6 +34,7 @@ def results(round_id: int):  # type: ignore[no-untyped-def]
         chart=votes_chart(page),
         amendments=amendments.amendments_of(round_id),
         has_map=buurt_maps.has_map(page.round.wijk),
+        eligible=record.published_eligible_voters(round_id),
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from app.services.results.receipts import normalise_receipt
+from app.services.results.receipts import normalise_receipt, receipt_typing_problem
 from app.translated import lazy_gettext as _l
 
 
@@ -25,10 +26,25 @@ class ReceiptCheckForm(FlaskForm):
     )
 
     def validate_code(self, field: Any) -> None:
-        if normalise_receipt(field.data or "") is None:
+        problem = receipt_typing_problem(field.data or "")
+        if problem is None:
+            return
+        kind, detail = problem
+        if kind == "length":
             raise ValidationError(
-                _l("A receipt code has 12 letters and digits, like K7QM-9XRT-CAWF. Check what you typed.")
+                _l(
+                    "A receipt code has 12 letters and digits, like K7QM-9XRT-CAWF; you typed %(n)s. "
+                    "Check what you typed.",
+                    n=detail,
+                )
             )
+        raise ValidationError(
+            _l(
+                "A receipt code never contains %(chars)s: codes leave out letters and digits that look alike "
+                "(such as O and 0, I and 1). Check what you typed.",
+                chars=escape(detail),
+            )
+        )
 
     @property
     def normalised_code(self) -> str:

@@ -66,7 +66,9 @@ def _entry_page(
     check: BallotCheck | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    shown = ballots.check_ballot(rnd, marks)  # what was marked, for the form; the problems come from `check`
+    shown = ballots.check_ballot(
+        rnd, marks, for_poll_worker=True
+    )  # what was marked, for the form; the problems come from `check`
     page = render_template(
         "stembureau/enter.html",
         location=location,
