@@ -138,3 +138,34 @@ def test_an_admin_resets_the_two_step_login_of_a_colleague_who_lost_their_phone(
     client.post("/uitloggen")
     response = client.post("/inloggen", data={"email": organiser.email, "password": PASSWORD})
     assert response.headers["Location"].endswith("/inloggen/tweede-stap-instellen")
+
+
+def test_an_admin_names_the_wijken_a_colleague_works_for(client: FlaskClient) -> None:
+    from tests.factories import make_wijk
+
+    noord, zuid = make_wijk(name="Noord"), make_wijk(name="Zuid")
+    organiser = make_user(Role.ORGANISER, wijken=[noord])
+    login(client, make_user(Role.ADMIN))
+    page = client.get("/beheer/medewerkers/").get_data(as_text=True)
+    assert f'name="w{organiser.id}-wijken"' in page  # checkboxes, no JavaScript needed
+
+    saved = client.post(
+        f"/beheer/medewerkers/{organiser.id}/wijken", data={f"w{organiser.id}-wijken": [zuid.id]}
+    )
+    assert saved.status_code == 302
+    db.session.refresh(organiser)
+    assert [w.name for w in organiser.staff_wijken] == ["Zuid"]
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.wijken_changed")).first()
+
+    unknown = client.post(
+        f"/beheer/medewerkers/{organiser.id}/wijken", data={f"w{organiser.id}-wijken": [999999]}
+    )
+    assert unknown.status_code == 302
+    db.session.refresh(organiser)
+    assert [w.name for w in organiser.staff_wijken] == ["Zuid"]  # refused, nothing changed
+
+    login(client, organiser)
+    refused = client.post(
+        f"/beheer/medewerkers/{organiser.id}/wijken", data={f"w{organiser.id}-wijken": [noord.id]}
+    )
+    assert refused.status_code == 403

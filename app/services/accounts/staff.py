@@ -2,8 +2,8 @@
 deactivate. The actor is the admin doing it, or None for the operator at the command line; every change is
 on the audit log.
 
-An account's wijk is its one `wijk_id` today; per-wijk staff roles (several wijken on one account) come with
-the roles work, which replaces `_checked_wijk`.
+A staff account works for the wijken named on it (`staff_wijken`, see wijk_access); the first one named is
+also kept as the account's own `wijk_id`.
 """
 
 from __future__ import annotations
@@ -81,10 +81,9 @@ def _add_account(
         name=name,
         role=role.value,
         language=language,
-        wijk_id=_checked_wijk(wijk_ids),
         password_hash=NO_PASSWORD,  # until a password is set
     )
-    user.staff_wijken = _staff_wijken(user.wijk_id)
+    _name_wijken(user, wijk_ids)
     db.session.add(user)
     db.session.flush()
     record_event(actor, "account.created", subject=f"user:{user.id}", details={"role": role.value})
@@ -141,8 +140,7 @@ def set_role(actor: User | None, user_id: int, role: Role, wijk_ids: Sequence[in
     previous = user.role
     user.role = role.value
     if wijk_ids is not None:
-        user.wijk_id = _checked_wijk(wijk_ids)
-        user.staff_wijken = _staff_wijken(user.wijk_id)
+        _name_wijken(user, wijk_ids)
     if previous != role.value:
         user.session_version += 1  # pages opened with the old role's rights must be opened anew
     record_event(
@@ -185,15 +183,12 @@ def _require_admin(actor: User | None) -> None:
         raise NotAllowed(_l("Only an admin may manage accounts."))
 
 
-def _staff_wijken(wijk_id: int | None) -> list[Wijk]:
-    """The wijk named on the account is the wijk its staff role holds (see wijk_access)."""
-    return [db.session.get_one(Wijk, wijk_id)] if wijk_id is not None else []
-
-
-def _checked_wijk(wijk_ids: Sequence[int]) -> int | None:
+def _name_wijken(user: User, wijk_ids: Sequence[int]) -> None:
+    """The wijken the account works for, in the order named; unknown numbers are refused, nothing changed."""
     ids = list(dict.fromkeys(wijk_ids))
-    if len(ids) > 1:
-        raise RuleViolation(_l("An account has one wijk for now. Name one wijk."), field="wijk")
-    if ids and db.session.get(Wijk, ids[0]) is None:
-        raise RuleViolation(_l("There is no wijk with number %(id)d.", id=ids[0]), field="wijk")
-    return ids[0] if ids else None
+    wijken = [db.session.get(Wijk, wijk_id) for wijk_id in ids]
+    unknown = [wijk_id for wijk_id, wijk in zip(ids, wijken, strict=True) if wijk is None]
+    if unknown:
+        raise RuleViolation(_l("There is no wijk with number %(id)d.", id=unknown[0]), field="wijk")
+    user.staff_wijken = [w for w in wijken if w is not None]
+    user.wijk_id = ids[0] if ids else None

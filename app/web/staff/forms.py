@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import Role
 from app.services.accounts.staff import ROLE_NAMES
@@ -34,3 +35,15 @@ class RoleForm(FlaskForm):
 
 class DeactivateForm(FlaskForm):
     """Only the CSRF token: for the one-button forms (deactivate, reset two-step login)."""
+
+
+class WijkenForm(FlaskForm):
+    """The wijken a staff account works for, as checkboxes (no JavaScript needed)."""
+
+    wijken = SelectMultipleField(
+        _l("Neighbourhoods"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # unknown numbers get the service's own message
+    )

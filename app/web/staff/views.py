@@ -6,15 +6,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Role, User
-from app.services.accounts import staff, two_step
+from app.models import Role, User, Wijk
+from app.models.user import WIJK_BOUND_ROLES
+from app.services.accounts import staff, two_step, wijk_access
 from app.services.errors import RuleViolation
 from app.web.auth.confirmation import public_url
 from app.web.organise.feedback import show_violation
 from app.web.security import role_required
-from app.web.staff.forms import DeactivateForm, InviteForm, RoleForm
+from app.web.staff.forms import DeactivateForm, InviteForm, RoleForm, WijkenForm
 
 bp = Blueprint("staff", __name__, url_prefix="/beheer/medewerkers")
 
@@ -65,6 +67,26 @@ def change_role(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("staff.index"))
 
 
+@bp.route("/<int:user_id>/wijken", methods=["POST"])
+@role_required(Role.ADMIN)
+def change_wijken(user_id: int):  # type: ignore[no-untyped-def]
+    """Which wijken an organiser, professional or poll worker works for (an admin holds every wijk)."""
+    user = db.get_or_404(User, user_id)
+    form = _wijken_form(user, formdata=True)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        wijk_access.set_staff_wijken(user, form.wijken.data or [], actor=current_user)
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+    else:
+        names = ", ".join(w.name for w in user.staff_wijken) or _("none")
+        flash(
+            _("%(name)s now works for: %(wijken)s.", name=escape(user.name), wijken=escape(names)), "success"
+        )
+    return redirect(url_for("staff.index"))
+
+
 @bp.route("/<int:user_id>/uitzetten", methods=["POST"])
 @role_required(Role.ADMIN)
 def deactivate(user_id: int):  # type: ignore[no-untyped-def]
@@ -95,15 +117,27 @@ def reset_two_step(user_id: int):  # type: ignore[no-untyped-def]
 def _page(form: InviteForm, status: int = 200):  # type: ignore[no-untyped-def]
     accounts = staff.list_accounts(staff_only=True)
     role_forms = {user.id: RoleForm(formdata=None, role=user.role, prefix=f"u{user.id}") for user in accounts}
+    wijken_forms = {user.id: _wijken_form(user) for user in accounts if user.role in WIJK_BOUND_ROLES}
     return (
         render_template(
             "staff/index.html",
             form=form,
             accounts=accounts,
             role_forms=role_forms,
+            wijken_forms=wijken_forms,
             role_name=staff.role_name,
             invited=staff.is_invited,
             two_step_on=two_step.is_enrolled,
         ),
         status,
     )
+
+
+def _wijken_form(user: User, *, formdata: bool = False) -> WijkenForm:
+    form = (
+        WijkenForm(prefix=f"w{user.id}")
+        if formdata
+        else WijkenForm(formdata=None, prefix=f"w{user.id}", wijken=[w.id for w in user.staff_wijken])
+    )
+    form.wijken.choices = [(w.id, w.name) for w in db.session.scalars(select(Wijk).order_by(Wijk.name))]
+    return form
