@@ -22,7 +22,7 @@ from app.services.paper.voter_lookup import CodeIdentity, find_voter
 from app.services.proposals.review import review_project
 from app.services.results.outcomes import Outcome, project_outcome
 from app.services.rounds.wijken import InvalidFields
-from app.services.voting.ballots import check_ballot
+from app.services.voting.ballots import BallotMarks, check_ballot
 from tests.commitments_data import commitment_of, published_greedy_round
 from tests.factories import login, make_letter_code_round, make_project, make_round, make_user
 from tests.results_data import service_context
@@ -107,6 +107,27 @@ def test_a_poll_worker_is_told_about_the_ballot_not_addressed_as_the_voter(
         for_poll_worker = str(check_ballot(rnd, big, for_poll_worker=True).problems[0]).replace("\xa0", " ")
     assert for_voter.startswith("Je keuze kost")
     assert for_poll_worker.startswith("De keuze op dit stembiljet kost € 16.000")
+
+
+def test_a_poll_worker_is_not_addressed_as_the_voter_on_points_and_ranks_either(
+    app: Flask, db_session: object
+) -> None:
+    points = make_round(phase=Phase.REVIEW, ballot_type="points", points_total=3, points_per_project=2)
+    play, garden = make_project(points), make_project(points)
+    ranked = make_round(phase=Phase.REVIEW, ballot_type="ranked", min_choices=1, max_choices=2)
+    first, second = make_project(ranked), make_project(ranked)
+    too_many = BallotMarks(points={str(play.id): "2", str(garden.id): "2"})
+    same_place = BallotMarks(ranks={str(first.id): "1", str(second.id): "1"})
+    with service_context(app):
+        said = [
+            str(p)
+            for rnd, marks in ((points, too_many), (ranked, same_place))
+            for p in check_ballot(rnd, marks, for_poll_worker=True).problems
+        ]
+        to_voter = [str(p) for p in check_ballot(points, too_many).problems]
+    assert said and not any(s.startswith("Je ") or " je " in s for s in said), said
+    assert any("dit stembiljet" in s for s in said), said
+    assert any(s.startswith("Je ") for s in to_voter), to_voter
 
 
 def test_a_delivered_winner_is_labelled_delivered(app: Flask, client: FlaskClient) -> None:

@@ -362,10 +362,10 @@ def _not_your_part(rnd: Round, part: RoundPart, project: Project | None) -> Any:
 def _sentence(
     code: str, details: Mapping[str, Any], project: Project | None = None, for_poll_worker: bool = False
 ) -> Any:
-    if for_poll_worker and (about_the_paper := _paper_ballot_sentence(code, details)) is not None:
+    title = project.title if project is not None else "?"
+    if for_poll_worker and (about_the_paper := _paper_ballot_sentence(code, details, title)) is not None:
         return about_the_paper
     limit = details.get("limit")
-    title = project.title if project is not None else "?"
     if code == counting_ballots.TOO_FEW:
         if limit == 1:
             return _l("Choose at least one project.")
@@ -397,8 +397,8 @@ def _sentence(
     return _l("Your choice does not meet the rules of this round.")
 
 
-def _paper_ballot_sentence(code: str, details: Mapping[str, Any]) -> Any:
-    """The count and budget problems said of the paper ballot, to the poll worker who enters it."""
+def _paper_ballot_sentence(code: str, details: Mapping[str, Any], title: str) -> Any:
+    """The problems said of the paper ballot, to the poll worker who enters it (never "you gave")."""
     limit = details.get("limit")
     if code == EMPTY_BALLOT or (code == counting_ballots.TOO_FEW and limit == 1):
         return _l("At least one project must be chosen; this ballot has none.")
@@ -424,6 +424,42 @@ def _paper_ballot_sentence(code: str, details: Mapping[str, Any]) -> Any:
             pct=int(details["share"] * 100),
             min=euro_text(math.ceil(details["required"])),
             total=euro_text(int(details["total"])),
+        )
+    return _paper_points_and_ranks_sentence(code, details, title)
+
+
+def _paper_points_and_ranks_sentence(code: str, details: Mapping[str, Any], title: str) -> Any:
+    if code == counting_ballots.POINTS_INVALID:
+        return _l("Enter the points for “%(title)s” as a whole number, for example 2.", title=title)
+    if code == counting_ballots.POINTS_PER_PROJECT:
+        return _l(
+            "This ballot gives “%(title)s” %(points)d points; one project can get at most %(max)d.",
+            title=title,
+            points=details["points"],
+            max=details["limit"],
+        )
+    if code == counting_ballots.POINTS_TOTAL:
+        return _l(
+            "This ballot hands out %(total)d points; a voter has %(max)d.",
+            total=details["total"],
+            max=details["limit"],
+        )
+    if code == counting_ballots.POINTS_TOO_FEW:
+        return _l("At least one project must get a point; this ballot gives none.")
+    if code == RANK_INVALID:
+        return _l(
+            "Enter the place of “%(title)s” as a whole number: 1 for the voter's favourite, then 2, 3 and so on.",
+            title=title,
+        )
+    if code == RANK_DUPLICATE:
+        return _l(
+            "This ballot gives place %(rank)d to more than one project; each place once.",
+            rank=details["rank"],
+        )
+    if code == RANK_GAP:
+        return _l(
+            "Place %(rank)d is missing on this ballot: places go 1, 2, 3 without a gap.",
+            rank=details["missing"],
         )
     return None
 
