@@ -232,7 +232,10 @@ def test_paper_ballot_with_points_keeps_the_points_to_the_ballot(client: FlaskCl
         f"points-{garden.id}": "2",
     }
     refused = client.post(f"/stembureau/locatie/{location.id}/stembiljet", data=form)
-    assert refused.status_code == 400 and "Op dit stembiljet zijn 4 punten verdeeld; een kiezer heeft er 3." in _text(refused)
+    assert (
+        refused.status_code == 400
+        and "Op dit stembiljet zijn 4 punten verdeeld; een kiezer heeft er 3." in _text(refused)
+    )
     entered = client.post(
         f"/stembureau/locatie/{location.id}/stembiljet", data={**form, f"points-{garden.id}": "1"}
     )
