@@ -155,7 +155,7 @@ def _refuse_changes_to_frozen_wijken(session: Session) -> None:
         if isinstance(obj, Buurt):
             changed.update(_buurt_wijk_ids(obj))
     for obj in session.dirty:
-        if isinstance(obj, Buurt) and session.is_modified(obj):
+        if isinstance(obj, Buurt) and _buurt_identity_changed(obj):
             changed.update(_buurt_wijk_ids(obj))
         elif isinstance(obj, Wijk) and inspect(obj).attrs["postcodes"].history.has_changes():
             if sorted(_committed(obj, "postcodes") or []) != sorted(obj.postcodes or []):
@@ -165,6 +165,12 @@ def _refuse_changes_to_frozen_wijken(session: Session) -> None:
             raise FrozenWijkError(
                 f"cannot change the postcodes or buurten of wijk {wijk_id}: a round is frozen"
             )
+
+
+def _buurt_identity_changed(buurt: Buurt) -> bool:
+    """A buurt renamed or moved to another wijk; its map outline is not an area of the vote and may change."""
+    state = inspect(buurt)
+    return any(state.attrs[name].history.has_changes() for name in ("name", "wijk_id"))
 
 
 def _buurt_wijk_ids(buurt: Buurt) -> set[int]:
