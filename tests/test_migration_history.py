@@ -53,10 +53,11 @@ FILL = {
                (2, 1, 'Geveltuinen', 'Tegels eruit, planten erin', 800000, 900000, 'Groen',
             'feasible', 'Goedkopere tegels', '2026-01-13 10:00+00', '2026-02-13 10:00+00')""",
     "ballots": """INSERT INTO ballots (id, round_id, voter_key, receipt_code, channel, status)
-        VALUES (1, 1, 'key-1', 'ACDE-FGHJ-KMNP', 'online_code', 'counted'),
-               (2, 1, 'key-2', 'QRTU-VWXY-3467', 'paper', 'counted')""",
+        VALUES ('5b0c1a7e-0000-4000-8000-000000000001', 1, 'key-1', 'ACDE-FGHJ-KMNP', 'online_code', 'counted'),
+               ('5b0c1a7e-0000-4000-8000-000000000002', 1, 'key-2', 'QRTU-VWXY-3467', 'paper', 'counted')""",
     "ballot_choices": """INSERT INTO ballot_choices (ballot_id, project_id, round_id)
-        VALUES (1, 1, 1), (1, 2, 1), (2, 2, 1)""",
+        VALUES ('5b0c1a7e-0000-4000-8000-000000000001', 1, 1), ('5b0c1a7e-0000-4000-8000-000000000001', 2, 1),
+               ('5b0c1a7e-0000-4000-8000-000000000002', 2, 1)""",
     "results": """INSERT INTO results (id, round_id, rule, tie_break, tie_break_detail, project_results,
             selected_project_ids, total_cost_cents, ballots_counted, computed_at)
         VALUES (1, 1, 'greedy', 'default', '{"lot": "abc"}', '[{"project_id": 2, "votes": 2}]', '[2, 1]',
