@@ -169,7 +169,7 @@ def _refuse_changes_to_frozen_wijken(session: Session) -> None:
 
 def _buurt_identity_changed(buurt: Buurt) -> bool:
     """A buurt renamed or moved to another wijk; its map outline is not an area of the vote and may change."""
-    state = inspect(buurt)
+    state: Any = inspect(buurt)
     return any(state.attrs[name].history.has_changes() for name in ("name", "wijk_id"))
 
 

@@ -136,12 +136,17 @@ def verify_audit_chain(expected_head: str | None = None) -> ChainReport:
 
 
 def _pinned_head_missing() -> ChainProblem | None:
-    """Every election record pins the head of the log at its publication: a pinned hash that is no longer an
-    entry means the log was cut short (or rewritten) after that publication."""
+    """Every election record pins the head of the log just before its publication entry: that entry must
+    still exist (unless it is the genesis), and so must the one chained to it (the publication). Either gone
+    means the log was cut short (or rewritten) from there on."""
     records = db.session.execute(select(ElectionRecord.round_id, ElectionRecord.record_json))
     for round_id, record_json in records:
         pinned = json.loads(record_json).get("audit", {}).get("head_at_publication")
-        if pinned is not None and not _exists(pinned):
+        if pinned is None:
+            continue
+        known = pinned == GENESIS_HASH or _exists(pinned)
+        followed = db.session.scalar(select(AuditEvent.id).where(AuditEvent.prev_hash == pinned).limit(1))
+        if not known or followed is None:
             return ChainProblem(
                 None,
                 "truncated",

@@ -54,10 +54,11 @@ def rebuild_record_files(round_id: int) -> RecordFiles:
 
 
 def publication_audit_head(round_id: int) -> str | None:
-    """The hash of the audit entry "round.published" of the round (None before publication): the head of the
-    log as the round was published, which its election record pins."""
+    """The head of the audit log just before the round's "round.published" entry (None before publication),
+    which its election record pins. The entry before, not the publication's own: that one carries the time of
+    publication, so a clean publication of the same state (a re-run after a crash) writes the same record."""
     return db.session.scalar(
-        select(AuditEvent.entry_hash)
+        select(AuditEvent.prev_hash)
         .where(AuditEvent.round_id == round_id, AuditEvent.action == "round.published")
         .order_by(AuditEvent.id.desc())
         .limit(1)
