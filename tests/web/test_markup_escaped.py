@@ -102,6 +102,16 @@ def _assert_escaped(
     return body
 
 
+def _checked_ballot(client: FlaskClient, round_id: int, data: dict[str, Any]) -> str:
+    """Post the ballot (Post/Redirect/Get): the answer is a redirect to the checked ballot, whose page shows the
+    errors."""
+    response = client.post(f"/ronde/{round_id}/stemmen", data=data)
+    assert response.status_code == 303 and SCRIPT.split(">")[0] not in response.get_data(as_text=True)
+    location = response.headers["Location"]
+    assert "nagekeken=1" in location
+    return location
+
+
 def test_open_round_pages_escape_wijk_round_and_project_texts(client: FlaskClient) -> None:
     wijk = _wijk()
     rnd = _round(wijk, Phase.VOTING)
@@ -122,7 +132,7 @@ def test_ballot_errors_escape_project_titles(client: FlaskClient) -> None:
     *feasible, infeasible = _projects(rnd)
     login(client, make_user(Role.RESIDENT, wijk=wijk))
     data = {"project_ids": [str(infeasible.id)], "action": "cast"}
-    body = _assert_escaped(client, f"/ronde/{rnd.id}/stemmen", method="post", data=data)
+    body = _assert_escaped(client, _checked_ballot(client, rnd.id, data))
     assert f"Kunstgras{ESCAPED}" in body  # "“<title>” is not on the ballot."
 
 
@@ -138,7 +148,7 @@ def test_ballot_errors_escape_buurt_names(client: FlaskClient) -> None:
     project = _projects(rnd, buurt=noord)[0]
     login(client, make_user(Role.RESIDENT, wijk=wijk))
     data = {"project_ids": [str(project.id)], "action": "cast", "buurt_id": str(zuid.id)}
-    _assert_escaped(client, f"/ronde/{rnd.id}/stemmen", method="post", data=data)
+    _assert_escaped(client, _checked_ballot(client, rnd.id, data))
 
 
 def test_proposal_phase_pages_escape_the_wijk_name(client: FlaskClient) -> None:

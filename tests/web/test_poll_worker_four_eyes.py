@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Ballot, PaperEntry, Phase, PollingLocation, Project, Role, User, Wijk
 from app.services.paper import polling
+from tests.ballot_box import sealed_session
 from tests.factories import (
     login,
     make_location,
@@ -73,7 +74,7 @@ def test_an_organiser_cannot_make_their_second_account_a_poll_worker(client: Fla
     entry_id = db.session.scalars(select(PaperEntry.id)).one()
     url = f"/stembureau/locatie/{location_id}/invoer/{entry_id}/bevestigen"
     assert client.post(url).status_code == 403
-    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert sealed_session().scalar(select(func.count()).select_from(Ballot)) == 0
 
 
 def test_a_poll_worker_cannot_confirm_the_ballot_of_whoever_made_them_poll_worker(
@@ -89,7 +90,7 @@ def test_a_poll_worker_cannot_confirm_the_ballot_of_whoever_made_them_poll_worke
     page = _confirm(client, location_id)
     assert "een van jullie heeft de ander stembureaulid gemaakt" in page
     assert db.session.scalars(select(PaperEntry.status)).one() == "pending"
-    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert sealed_session().scalar(select(func.count()).select_from(Ballot)) == 0
 
     # A poll worker whom someone else made poll worker may confirm it.
     colleague = make_user(Role.RESIDENT)
@@ -100,7 +101,7 @@ def test_a_poll_worker_cannot_confirm_the_ballot_of_whoever_made_them_poll_worke
     project = db.session.get_one(Project, project_id)
     assert project.title in pending and "3512 AB" not in pending  # the choices, not the voter's address
     _confirm(client, location_id)
-    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
+    assert sealed_session().scalar(select(func.count()).select_from(Ballot)) == 1
 
 
 def test_a_poll_worker_sees_and_works_at_only_their_own_locations(client: FlaskClient) -> None:

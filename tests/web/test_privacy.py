@@ -16,6 +16,7 @@ from app.models import Ballot, Notification, Phase, Project, ResultSubscription,
 from app.services.notifications.result_subscriptions import subscribe
 from app.services.paper.polling import users_by_email
 from app.services.voting.ballots import cast_ballot
+from tests.ballot_box import sealed_session
 from tests.factories import PASSWORD, login, make_project, make_round, make_user, make_wijk
 
 
@@ -58,7 +59,7 @@ def test_a_resident_downloads_their_data_as_json(client: FlaskClient) -> None:
 
 def test_removing_the_account_keeps_ballots_and_proposals_without_personal_data(client: FlaskClient) -> None:
     resident, proposal, round_id = _resident_with_history()
-    ballots_before = db.session.scalar(
+    ballots_before = sealed_session().scalar(
         select(func.count()).select_from(Ballot).where(Ballot.round_id == round_id)
     )
     login(client, resident)
@@ -84,7 +85,7 @@ def test_removing_the_account_keeps_ballots_and_proposals_without_personal_data(
         None,
     )
     assert db.session.get(Project, proposal.id).author_id == resident.id  # the proposal stays
-    ballots_after = db.session.scalar(
+    ballots_after = sealed_session().scalar(
         select(func.count()).select_from(Ballot).where(Ballot.round_id == round_id)
     )
     assert ballots_after == ballots_before == 1

@@ -24,7 +24,7 @@ def test_a_body_over_the_cap_gets_a_clear_413_page(app: Flask, client: FlaskClie
     response = _post(client, "/inloggen", app.config["MAX_CONTENT_LENGTH"] + 1)
     assert response.status_code == 413
     page = response.get_data(as_text=True)
-    assert "Wat je stuurde is te groot" in page and "16 MB" in page
+    assert "Wat je verstuurde is te groot" in page and "16 MB" in page
 
 
 def test_anonymous_visitors_have_a_smaller_cap(app: Flask, client: FlaskClient, db_session: Any) -> None:

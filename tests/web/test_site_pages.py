@@ -32,7 +32,7 @@ def _english(client: FlaskClient) -> None:
 @pytest.mark.parametrize("path", ["/", "/uitslag/", "/inloggen", "/bestaat-niet", *PAGES])
 def test_every_page_links_the_three_pages_in_its_footer(client: FlaskClient, path: str) -> None:
     page = client.get(path).get_data(as_text=True)
-    footer = page[page.index('<footer class="site-footer">') :]
+    footer = page[page.index('<footer class="utrecht-page-footer site-footer">') :]
     for link in PAGES:
         assert f'href="{link}"' in footer
 
@@ -72,7 +72,7 @@ def test_an_unknown_status_says_it_is_not_known(
 def test_the_pages_in_english(client: FlaskClient, organisation: None, path: str) -> None:
     _english(client)
     page = client.get(path).get_data(as_text=True)
-    assert '<html lang="en">' in page and "Gemeente Utrecht" in page
+    assert '<html lang="en" ' in page and "Gemeente Utrecht" in page
     for dutch in ("Deze website", "Wat we bewaren", "Nalevingsstatus", "Je rechten"):
         assert dutch not in page
 
