@@ -136,9 +136,9 @@ def verify_audit_chain(expected_head: str | None = None) -> ChainReport:
 
 
 def _pinned_head_missing() -> ChainProblem | None:
-    """Every election record pins the head of the log just before its publication entry: that entry must
-    still exist (unless it is the genesis), and so must the one chained to it (the publication). Either gone
-    means the log was cut short (or rewritten) from there on."""
+    """Every election record pins the head of the log as its publication began: that entry must still exist
+    (unless it is the genesis), and so must the one chained to it (the first entry of the publication). Either
+    gone means the log was cut short (or rewritten) from there on."""
     records = db.session.execute(select(ElectionRecord.round_id, ElectionRecord.record_json))
     for round_id, record_json in records:
         pinned = json.loads(record_json).get("audit", {}).get("head_at_publication")

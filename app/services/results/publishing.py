@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Phase, Result, Round
+from app.models.audit import GENESIS_HASH
 from app.models.base import utcnow
-from app.services.audit import record_event
+from app.services.audit import head_hash, record_event
 from app.services.commitments.promises import create_commitments
 from app.services.errors import NotFound, RuleViolation
 from app.services.jobs import enqueue_job
@@ -45,6 +46,9 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
     # A round already marked PUBLISHED without a public result (set by hand) is repaired, not refused.
     if rnd.phase not in (Phase.CLOSED.value, Phase.PUBLISHED.value):
         refuse(RuleViolation(_l("The result can only be published after voting has closed.")))
+    # The record pins the log's head as this transaction found it, before its own entries (the count, the
+    # publication): those carry times, this does not, so a clean re-run of the same state writes the same record.
+    audit_head = head_hash() or GENESIS_HASH
     loaded: list[LoadedRound] = []
     if result is None:
         result = count_round(rnd, None, actor, loaded_out=loaded)
@@ -61,7 +65,9 @@ def publish_round(round_id: int, actor_id: int | None = None) -> Result:
         details={"result_id": result.id, "selected_project_ids": list(result.selected_project_ids)},
     )
     enqueue_job(NOTIFY_TASK, rnd.id, round_id=rnd.id)
-    write_record(rnd, result, loaded[0] if loaded else None)  # the election record, in this same transaction
+    write_record(
+        rnd, result, loaded[0] if loaded else None, audit_head=audit_head
+    )  # in this same transaction
     db.session.commit()
     return result
 

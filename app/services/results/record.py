@@ -10,14 +10,16 @@ import json
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, ElectionRecord, Result, Round
+from app.models import ElectionRecord, Result, Round
 from app.services.errors import NotFound, RuleViolation
 from app.services.results.election import LoadedRound, load_round
 from app.services.results.record_files import RecordFiles, build_record_files
 from app.translated import lazy_gettext as _l
 
 
-def write_record(rnd: Round, result: Result, loaded: LoadedRound | None = None) -> ElectionRecord:
+def write_record(
+    rnd: Round, result: Result, loaded: LoadedRound | None = None, *, audit_head: str | None = None
+) -> ElectionRecord:
     """Store the round's election record inside the caller's (publishing) transaction; no commit.
 
     Rule: one record per round (UNIQUE round_id), never changed afterwards. If the round already has a
@@ -27,7 +29,7 @@ def write_record(rnd: Round, result: Result, loaded: LoadedRound | None = None) 
     if existing is not None:
         return existing
     loaded = loaded or load_round(rnd)  # the count's own load when publishing counted just now
-    files = build_record_files(rnd, result, loaded, audit_head=publication_audit_head(rnd.id))
+    files = build_record_files(rnd, result, loaded, audit_head=audit_head)
     record = ElectionRecord(
         round_id=rnd.id,
         pb_text=files.pb,
@@ -50,19 +52,16 @@ def rebuild_record_files(round_id: int) -> RecordFiles:
     result = db.session.scalar(select(Result).where(Result.round_id == round_id))
     if rnd is None or result is None:
         raise NotFound(_l("The result of this round has not been published yet."))
-    return build_record_files(rnd, result, load_round(rnd), audit_head=publication_audit_head(round_id))
+    return build_record_files(rnd, result, load_round(rnd), audit_head=pinned_audit_head(round_id))
 
 
-def publication_audit_head(round_id: int) -> str | None:
-    """The head of the audit log just before the round's "round.published" entry (None before publication),
-    which its election record pins. The entry before, not the publication's own: that one carries the time of
-    publication, so a clean publication of the same state (a re-run after a crash) writes the same record."""
-    return db.session.scalar(
-        select(AuditEvent.prev_hash)
-        .where(AuditEvent.round_id == round_id, AuditEvent.action == "round.published")
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
+def pinned_audit_head(round_id: int) -> str | None:
+    """The audit head the round's stored record pins (None before publication or in an older record)."""
+    record = record_of(round_id)
+    if record is None:
+        return None
+    pinned = json.loads(record.record_json).get("audit", {}).get("head_at_publication")
+    return str(pinned) if pinned is not None else None
 
 
 def record_of(round_id: int) -> ElectionRecord | None:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from app.counting import parse_pabulib
 from app.extensions import db
 from app.models import AuditEvent, Ballot, BallotChoice, ElectionRecord, ElectionRecordChangeError, Phase
-from app.services.audit import verify_audit_chain
+from app.services.audit import head_hash, verify_audit_chain
 from app.services.errors import NotFound, RuleViolation
 from app.services.results.counting import tally_round
 from app.services.results.election import counting_id
@@ -197,11 +197,13 @@ def test_the_manifest_counts_the_register_as_the_eligible_voters(app: Flask, db_
 def test_the_record_pins_the_audit_head_and_a_cut_log_is_found(app: Flask, db_session) -> None:
     data = realistic_round()
     with service_context(app):
+        head_before = head_hash()
         publish_round(data.round.id)
         record = published_record(data.round.id)
         published = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "round.published")).one()
         pinned = json.loads(record.record_json)["audit"]["head_at_publication"]
-        assert pinned == published.prev_hash  # the head just before publication: the same on a re-run
+        assert pinned == head_before  # the head as publication began: the same on a re-run of that state
+        assert head_before != published.entry_hash
         assert rebuild_record_files(data.round.id).json == record.record_json  # still deterministic
         assert verify_audit_chain().intact
         # Cutting the log's tail from the publication on leaves a shorter chain that is whole in itself...
