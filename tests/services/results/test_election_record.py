@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from app.counting import parse_pabulib
 from app.extensions import db
 from app.models import AuditEvent, Ballot, BallotChoice, ElectionRecord, ElectionRecordChangeError, Phase
+from app.models.audit import GENESIS_HASH
 from app.services.audit import head_hash, verify_audit_chain
 from app.services.errors import NotFound, RuleViolation
 from app.services.results.counting import tally_round
@@ -202,12 +203,16 @@ def test_the_record_pins_the_audit_head_and_a_cut_log_is_found(app: Flask, db_se
         record = published_record(data.round.id)
         published = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "round.published")).one()
         pinned = json.loads(record.record_json)["audit"]["head_at_publication"]
-        assert pinned == head_before  # the head as publication began: the same on a re-run of that state
+        # The head as publication began (the genesis for an empty log): the same on a re-run of that state.
+        assert pinned == (head_before or GENESIS_HASH)
         assert head_before != published.entry_hash
         assert rebuild_record_files(data.round.id).json == record.record_json  # still deterministic
         assert verify_audit_chain().intact
-        # Cutting the log's tail from the publication on leaves a shorter chain that is whole in itself...
-        db.session.execute(delete(AuditEvent).where(AuditEvent.id >= published.id))
+        # Cutting the log's tail from the publication on (its first entry is the one chained to the pinned
+        # head) leaves a shorter chain that is whole in itself...
+        first = db.session.scalars(select(AuditEvent).where(AuditEvent.prev_hash == pinned)).one()
+        assert first.id <= published.id
+        db.session.execute(delete(AuditEvent).where(AuditEvent.id >= first.id))
         report = verify_audit_chain()
     # ...but the record still names the entry that published the round.
     assert report.problem is not None and report.problem.kind == "truncated"
