@@ -105,6 +105,9 @@ def committed_db(app: Flask) -> Iterator[None]:
 
 def empty_tables(app: Flask) -> None:
     """Empty every table (after tests that really commit)."""
+    from tests.factories import forget_staff_with_fixed_wijken
+
+    forget_staff_with_fixed_wijken()  # the ids start again at 1 after the TRUNCATE below
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:

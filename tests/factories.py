@@ -41,6 +41,11 @@ ADULT_BIRTH_DATE = date(1980, 5, 17)
 _staff_with_fixed_wijken: set[int] = set()
 
 
+def forget_staff_with_fixed_wijken() -> None:
+    """After a test that emptied the tables with RESTART IDENTITY: the next users get the same ids again."""
+    _staff_with_fixed_wijken.clear()
+
+
 def next_postcode_area() -> str:
     """A PC4 area no other factory wijk has (within 8000 wijken), so wijken never share residents."""
     return str(1000 + next(_postcode_area) % 8000)
