@@ -16,12 +16,23 @@ from flask import Flask, url_for
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Commitment, PollingLocation, Project, RegisterImport, Round, User, Wijk
+from app.models import (
+    Commitment,
+    HelpRequest,
+    PollingLocation,
+    Project,
+    Reaction,
+    RegisterImport,
+    Round,
+    User,
+    Wijk,
+)
 from app.services.accounts.email_confirmation import confirmation_token
 
 NOT_PAGES = {
     "static": "files, not pages (the stylesheets and fonts every page loads are checked with it)",
     "commitments.photo": "an image, shown on the commitment pages the crawl visits",
+    "residents.picture": "an image, shown on the project pages the crawl visits",
 }
 
 
@@ -38,6 +49,11 @@ def site_ids(resident_email: str) -> SiteIds:
     projects = db.session.scalars(select(Project).order_by(Project.id)).all()
     resident = db.session.scalar(select(User).where(User.email == resident_email))
     own = [p.id for p in projects if resident is not None and p.author_id == resident.id]
+    visible = db.session.scalars(
+        select(Reaction).where(Reaction.hidden_at.is_(None)).order_by(Reaction.id)
+    ).all()
+    own_reactions = [r.id for r in visible if resident is not None and r.author_id == resident.id]
+    others_reactions = [r.id for r in visible if r.id not in own_reactions]
     ids = SiteIds(
         values={
             "round_id": list(rounds),
@@ -49,6 +65,9 @@ def site_ids(resident_email: str) -> SiteIds:
             "commitment_id": list(db.session.scalars(select(Commitment.id).order_by(Commitment.id)))[:1],
             "wijk_id": list(db.session.scalars(select(Wijk.id).order_by(Wijk.id)))[:1],
             "import_id": list(db.session.scalars(select(RegisterImport.id).order_by(RegisterImport.id)))[:1],
+            # The resident's own reaction (edit) and a neighbour's (report, hide).
+            "reaction_id": own_reactions[:1] + others_reactions[:1],
+            "request_id": list(db.session.scalars(select(HelpRequest.id).order_by(HelpRequest.id)))[:1],
             "kind": ["pb", "csv", "json"],
             "part": [],
             "lang": ["nl"],  # the language switch; Dutch keeps the rest of the crawl in Dutch
