@@ -8,7 +8,7 @@ listed in NOT_PAGES with the reason.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from typing import Any
 
@@ -28,6 +28,7 @@ from app.models import (
     Wijk,
 )
 from app.services.accounts.email_confirmation import confirmation_token
+from app.services.accounts.password_links import Purpose, password_link_token
 
 NOT_PAGES = {
     "static": "files, not pages (the stylesheets and fonts every page loads are checked with it)",
@@ -42,6 +43,8 @@ class SiteIds:
 
     values: dict[str, list[Any]] = field(default_factory=dict)
     round_projects: dict[int, list[int]] = field(default_factory=dict)
+    # Where one endpoint needs its own value for an argument (a token is signed for one purpose).
+    by_endpoint: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
 
 def site_ids(resident_email: str) -> SiteIds:
@@ -74,6 +77,11 @@ def site_ids(resident_email: str) -> SiteIds:
             "token": [confirmation_token(resident)] if resident is not None else [],
         },
     )
+    if resident is not None:
+        ids.by_endpoint = {
+            "auth.reset_password": {"token": [password_link_token(resident, Purpose.RESET)]},
+            "auth.accept_invitation": {"token": [password_link_token(resident, Purpose.INVITATION)]},
+        }
     for p in projects:
         ids.round_projects.setdefault(p.round_id, []).append(p.id)
     return ids
@@ -94,12 +102,18 @@ def targets(app: Flask, ids: SiteIds) -> tuple[list[Target], list[str]]:
             if "GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES:
                 continue
             urls = [
-                url_for(rule.endpoint, **values) for values in _argument_sets(sorted(rule.arguments), ids)
+                url_for(rule.endpoint, **values)
+                for values in _argument_sets(sorted(rule.arguments), _for_endpoint(ids, rule.endpoint))
             ]
             if not urls:
                 unreached.append(rule.endpoint)
             found += [Target(rule.endpoint, url) for url in urls]
     return found, unreached
+
+
+def _for_endpoint(ids: SiteIds, endpoint: str) -> SiteIds:
+    own = ids.by_endpoint.get(endpoint)
+    return replace(ids, values={**ids.values, **own}) if own else ids
 
 
 def _argument_sets(names: list[str], ids: SiteIds) -> Iterator[dict[str, Any]]:
