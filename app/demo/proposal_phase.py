@@ -27,7 +27,7 @@ IDEAS = (
 
 
 def seed_proposal_round(wijk: Wijk, users: dict[str, User], now: datetime) -> int:
-    _outline_buurten(wijk)
+    """The wijk's buurten must have their outlines already (`outline_buurten`, when the wijk is made)."""
     rnd = _round(wijk, now)
     buurten = sorted(wijk.buurten, key=lambda b: b.name)
     authors = [users["resident"], users["proposer0"], users["proposer1"]]
@@ -70,8 +70,9 @@ def _round(wijk: Wijk, now: datetime) -> Round:
     return rnd
 
 
-def _outline_buurten(wijk: Wijk) -> None:
-    """Rectangles from west to east in the order of the buurten's names."""
+def outline_buurten(wijk: Wijk) -> None:
+    """Rectangles from west to east in the order of the buurten's names. Called when the wijk is made: a wijk's
+    buurten freeze once one of its rounds is in voting, and the demo has such rounds before the proposal round."""
     buurten = sorted(wijk.buurten, key=lambda b: b.name)
     step = (_EAST - _WEST) / len(buurten)
     for index, buurt in enumerate(buurten):

@@ -20,7 +20,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.demo.data import CATEGORIES, OUT_OF_SCOPE, PROPOSALS, SUPPORT, WIJK
-from app.demo.proposal_phase import seed_proposal_round
+from app.demo.proposal_phase import outline_buurten, seed_proposal_round
 from app.extensions import db
 from app.models import (
     Ballot,
@@ -285,6 +285,7 @@ def _wijk() -> Wijk:
         name=str(WIJK["name"]), municipality=str(WIJK["municipality"]), postcodes=list(WIJK["postcodes"])
     )
     wijk.buurten = [Buurt(name=name) for name in WIJK["buurten"]]
+    outline_buurten(wijk)
     db.session.add(wijk)
     db.session.flush()
     return wijk

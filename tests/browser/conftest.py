@@ -46,6 +46,16 @@ def browser_app(app: Flask) -> Flask:
     return create_app(config)
 
 
+@pytest.fixture(autouse=True)
+def empty_browser_page_cache(browser_app: Flask) -> None:
+    """The served app has a page cache of its own, which `empty_page_cache` (for `app`) does not reach; the
+    tables are emptied between tests without a commit that would drop it, and ids start again at 1."""
+    from app.extensions import cache
+
+    with browser_app.app_context():
+        cache.clear()
+
+
 @pytest.fixture(scope="session")
 def live_server(browser_app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, browser_app, threaded=True)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Ballot, BallotChannel, Phase, Role
+from tests.ballot_box import seal_every_urn
 from tests.browser.helpers import assert_accessible, log_in
 from tests.factories import (
     PASSWORD,
@@ -73,6 +74,7 @@ def test_letter_code_paper_ballot_and_turnout(page, browser_app: Flask) -> None:
     _log_out(page)
 
     with browser_app.app_context():
+        seal_every_urn()  # both ballots wait in the urn until the seal job moves them into the ballot box
         ballots = db.session.scalars(select(Ballot).where(Ballot.round_id == round_id)).all()
         by_channel = {b.channel: b.project_ids for b in ballots}
     assert by_channel == {BallotChannel.ONLINE_CODE.value: [park_id], BallotChannel.PAPER.value: [benches_id]}

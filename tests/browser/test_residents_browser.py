@@ -11,6 +11,7 @@ from flask import Flask
 from app.extensions import db
 from app.models import Ballot, BallotChoice, Phase, Project, ProjectStatus, RoundBuurtBudget
 from app.models.freeze import seeding
+from tests.ballot_box import seal_every_urn
 from tests.browser.helpers import assert_accessible, log_in
 from tests.factories import PASSWORD, make_project, make_round, make_user
 
@@ -98,5 +99,6 @@ def test_points_ballot_with_a_buurt_part(page, browser_app: Flask) -> None:  # t
     assert page.locator(".receipt").is_visible()
     assert_accessible(page)
     with browser_app.app_context():
+        seal_every_urn()  # the ballot waits in the urn until the seal job moves it into the ballot box
         choices = {c.project_id: c.points for c in db.session.query(BallotChoice)}
         assert choices == {park: 3, bank: 2}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.models import Ballot, Project, Result, Round
+from tests.ballot_box import seal_every_urn
 from tests.browser.helpers import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
@@ -46,6 +47,7 @@ def test_vote_change_close_publish_and_see_winners(page, browser_app: Flask) -> 
     page.click("button[value=cast]")
     assert page.locator(".receipt").first.inner_text().strip() == receipt
     with browser_app.app_context():
+        seal_every_urn()  # the changed ballot waits in the urn until the seal job moves it into the ballot box
         ballots = db.session.scalars(select(Ballot).where(Ballot.round_id == round_id)).all()
         assert len(ballots) == 1 and sorted(ballots[0].project_ids) == sorted([first, third])
 
