@@ -11,14 +11,15 @@ waited. Nothing about a request is public: every read names its reader.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.extensions import db
-from app.models import Phase, Project, Role, User
+from app.models import Phase, Project, Role, Round, User
 from app.models.base import utcnow
 from app.models.help_request import HelpRequest, HelpStatus, HelpTopic
-from app.services.accounts.wijk_access import holds_wijk
+from app.services.accounts.wijk_access import holds_wijk, in_held_wijken
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.notifications.inbox import notify
 from app.services.proposals.submissions import MAX_ID, own_proposal
@@ -54,15 +55,25 @@ def _in_their_wijk(actor: User, project: Project) -> bool:
     return holds_wijk(actor, project.round.wijk_id)
 
 
+def _in_held_wijken(actor: User, query: Select[Any]) -> Select[Any]:
+    """Only the requests of proposals in the wijken the actor holds (in SQL, not row by row)."""
+    return (
+        query.join(Project, Project.id == HelpRequest.project_id)
+        .join(Round, Round.id == Project.round_id)
+        .where(in_held_wijken(actor, Round.wijk_id))
+    )
+
+
 def requests_for_professional(actor: User) -> list[HelpRequest]:
     """Open requests of the professional's wijk, and the ones they help with; oldest first."""
     _require_professional(actor)
-    rows = db.session.scalars(
-        select(HelpRequest)
-        .where((HelpRequest.status == HelpStatus.OPEN.value) | (HelpRequest.helper_id == actor.id))
-        .order_by(HelpRequest.created_at, HelpRequest.id)
+    return list(
+        db.session.scalars(
+            _in_held_wijken(actor, select(HelpRequest))
+            .where((HelpRequest.status == HelpStatus.OPEN.value) | (HelpRequest.helper_id == actor.id))
+            .order_by(HelpRequest.created_at, HelpRequest.id)
+        )
     )
-    return [r for r in rows if _in_their_wijk(actor, r.project)]
 
 
 def pick_up(actor: User, request_id: int) -> HelpRequest:
@@ -109,15 +120,11 @@ def open_requests_for_organiser(actor: User, now: datetime | None = None) -> lis
         raise NotAllowed(_l("Only organisers may do this."))
     now = now or utcnow()
     rows = db.session.scalars(
-        select(HelpRequest)
+        _in_held_wijken(actor, select(HelpRequest))
         .where(HelpRequest.status != HelpStatus.ANSWERED.value)
         .order_by(HelpRequest.created_at, HelpRequest.id)
     )
-    return [
-        (r, int((now - r.created_at).total_seconds() // 3600))
-        for r in rows
-        if _in_their_wijk(actor, r.project)
-    ]
+    return [(r, int((now - r.created_at).total_seconds() // 3600)) for r in rows]
 
 
 def _locked(request_id: int) -> HelpRequest:

@@ -22,10 +22,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Phase, Project, Reaction, ReactionReport, User
+from app.models import Phase, Project, Reaction, ReactionReport, Round, User
 from app.models.base import utcnow
 from app.models.reaction import BODY_LIMIT
-from app.services.accounts.wijk_access import holds_wijk, require_wijk
+from app.services.accounts.wijk_access import in_held_wijken, require_wijk
 from app.services.audit import record_event
 from app.services.errors import NotAllowed, NotFound, RuleViolation
 from app.services.insert_once import insert_once
@@ -217,15 +217,13 @@ def reported_reactions(actor: User) -> list[tuple[Reaction, int]]:
     rows = db.session.execute(
         select(Reaction, func.count(ReactionReport.id))
         .join(ReactionReport, ReactionReport.reaction_id == Reaction.id)
-        .where(ReactionReport.handled_at.is_(None))
+        .join(Project, Project.id == Reaction.project_id)
+        .join(Round, Round.id == Project.round_id)
+        .where(ReactionReport.handled_at.is_(None), in_held_wijken(actor, Round.wijk_id))
         .group_by(Reaction.id)
         .order_by(func.min(ReactionReport.created_at))
     )
-    return [
-        (reaction, count)
-        for reaction, count in rows
-        if holds_wijk(actor, _project_of(reaction).round.wijk_id)
-    ]
+    return [(reaction, count) for reaction, count in rows]
 
 
 def reaction_for(reaction_id: int) -> Reaction:

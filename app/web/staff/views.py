@@ -117,7 +117,10 @@ def reset_two_step(user_id: int):  # type: ignore[no-untyped-def]
 def _page(form: InviteForm, status: int = 200):  # type: ignore[no-untyped-def]
     accounts = staff.list_accounts(staff_only=True)
     role_forms = {user.id: RoleForm(formdata=None, role=user.role, prefix=f"u{user.id}") for user in accounts}
-    wijken_forms = {user.id: _wijken_form(user) for user in accounts if user.role in WIJK_BOUND_ROLES}
+    choices = _wijk_choices()  # once for the page, not once per account
+    wijken_forms = {
+        user.id: _wijken_form(user, choices=choices) for user in accounts if user.role in WIJK_BOUND_ROLES
+    }
     return (
         render_template(
             "staff/index.html",
@@ -133,11 +136,17 @@ def _page(form: InviteForm, status: int = 200):  # type: ignore[no-untyped-def]
     )
 
 
-def _wijken_form(user: User, *, formdata: bool = False) -> WijkenForm:
+def _wijken_form(
+    user: User, *, formdata: bool = False, choices: list[tuple[int, str]] | None = None
+) -> WijkenForm:
     form = (
         WijkenForm(prefix=f"w{user.id}")
         if formdata
         else WijkenForm(formdata=None, prefix=f"w{user.id}", wijken=[w.id for w in user.staff_wijken])
     )
-    form.wijken.choices = [(w.id, w.name) for w in db.session.scalars(select(Wijk).order_by(Wijk.name))]
+    form.wijken.choices = choices if choices is not None else _wijk_choices()
     return form
+
+
+def _wijk_choices() -> list[tuple[int, str]]:
+    return [(w.id, w.name) for w in db.session.scalars(select(Wijk).order_by(Wijk.name))]
